@@ -1,0 +1,333 @@
+"""The catalog: what the status-code tables say, loaded from the committed data files.
+
+The data lives in ``cloudstatus/catalog/`` as JSON: ``standard.json`` (every
+IANA-registered code with its RFC 9110 phrase) and one profile per service in
+``catalog/services/``. Files are read lazily, on the first question asked, so
+``import cloudstatus`` costs nothing here.
+
+This module knows nothing of requests or of the exception classes.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import json
+import keyword
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "FAMILIES",
+    "RETRY_RULES",
+    "Advice",
+    "CatalogError",
+    "ProfileEntry",
+    "ServiceProfile",
+    "StandardEntry",
+    "StatusInfo",
+    "builtin_services",
+    "family_of",
+    "load_builtin_profile",
+    "load_standard",
+    "profile_from_mapping",
+    "status_info",
+]
+
+#: Family names by the first digit of a status code.
+FAMILIES: Mapping[int, str] = {
+    1: "informational",
+    2: "successful",
+    3: "redirection",
+    4: "client_error",
+    5: "server_error",
+}
+
+#: The values the standard table's ``retry`` column may take.
+RETRY_RULES = frozenset({"never", "always", "idempotent", "retry_after"})
+
+_SERVICE_NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
+
+
+class CatalogError(ValueError):
+    """A catalog or profile file is malformed; the message names the file and the entry."""
+
+
+class Advice(enum.Enum):
+    """What a status-code table says about sending the same request again.
+
+    Profile files name advice by these member names.
+    """
+
+    #: Modify the request before sending it again; repeating it unchanged will fail the same way.
+    DO_NOT_REPEAT = "modify the request before sending it again"
+    #: The same request may be sent again, unchanged, at any later time.
+    MAY_REPEAT = "the request may be sent again unchanged at any later time"
+    #: Send the request again after the time the Retry-After header gives.
+    WAIT_RETRY_AFTER = "send the request again after the time given by Retry-After"
+    #: The table says nothing about repeating the request.
+    NONE = "the table gives no advice"
+
+    def __repr__(self) -> str:
+        return f"Advice.{self.name}"
+
+
+def family_of(code: int) -> str | None:
+    """The family name of ``code`` (``"client_error"`` for 404), or None outside 100-599."""
+    if 100 <= code <= 599:
+        return FAMILIES[code // 100]
+    return None
+
+
+@dataclass(frozen=True)
+class StandardEntry:
+    """One row of the standard table."""
+
+    code: int
+    reason: str
+    family: str
+    class_name: str | None
+    aliases: tuple[str, ...]
+    retry: str
+    description: str
+    unused: bool = False
+
+
+@dataclass(frozen=True)
+class ProfileEntry:
+    """One row of a service's status-code table."""
+
+    code: int
+    name: str
+    advice: Advice
+    description: str
+
+
+@dataclass(frozen=True)
+class ServiceProfile:
+    """Everything a service's own status-code table says.
+
+    :ivar service: the service's short name, a lowercase identifier (``"dms"``).
+    :ivar entries: the documented codes, by code.
+    """
+
+    service: str
+    title: str
+    source: str
+    error_body: str
+    entries: Mapping[int, ProfileEntry] = field(default_factory=dict)
+
+    @property
+    def codes(self) -> frozenset[int]:
+        """The codes the table documents."""
+        return frozenset(self.entries)
+
+    def to_mapping(self) -> dict[str, Any]:
+        """The profile as the plain data a profile file holds."""
+        return {
+            "service": self.service,
+            "title": self.title,
+            "source": self.source,
+            "error_body": self.error_body,
+            "codes": [
+                {
+                    "code": e.code,
+                    "name": e.name,
+                    "advice": e.advice.name,
+                    "description": e.description,
+                }
+                for e in sorted(self.entries.values(), key=lambda e: e.code)
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class StatusInfo:
+    """What the catalog knows of one status code, as :func:`cloudstatus.status_info` returns it.
+
+    :ivar code: the status code.
+    :ivar reason: the standard (RFC 9110) reason phrase, or ``""`` for an unregistered code.
+    :ivar name: the name the service's table uses; the standard phrase otherwise.
+    :ivar description: a short description in the catalog's words.
+    :ivar advice: the service table's retry advice (:attr:`Advice.NONE` for the standard table).
+    :ivar family: ``"client_error"`` and so on; None outside 100-599.
+    :ivar service: the service whose table answered, or None for the standard table.
+    :ivar documented: whether that table lists the code.
+    """
+
+    code: int
+    reason: str
+    name: str
+    description: str
+    advice: Advice
+    family: str | None
+    service: str | None
+    documented: bool
+
+
+def _catalog_dir() -> Path:
+    return Path(str(resources.files("cloudstatus"))) / "catalog"
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        with path.open(encoding="utf-8") as fh:
+            return json.load(fh)
+    except (OSError, ValueError) as exc:
+        raise CatalogError(f"cannot read catalog file {path}: {exc}") from exc
+
+
+def _parse_standard(data: Any, origin: str) -> dict[int, StandardEntry]:
+    if not isinstance(data, dict) or not isinstance(data.get("codes"), list):
+        raise CatalogError(f"{origin}: expected an object with a 'codes' list")
+    entries: dict[int, StandardEntry] = {}
+    for row in data["codes"]:
+        code = row.get("code") if isinstance(row, dict) else None
+        if type(code) is not int or not 100 <= code <= 599:
+            raise CatalogError(f"{origin}: entry {row!r} needs an int 'code' in 100-599")
+        if code in entries:
+            raise CatalogError(f"{origin}: code {code} appears twice")
+        retry = row.get("retry", "never")
+        if retry not in RETRY_RULES:
+            raise CatalogError(
+                f"{origin}: code {code} has retry {retry!r}; use one of {sorted(RETRY_RULES)}"
+            )
+        family = row.get("family")
+        if family != FAMILIES[code // 100]:
+            raise CatalogError(
+                f"{origin}: code {code} has family {family!r}, expected {FAMILIES[code // 100]!r}"
+            )
+        entries[code] = StandardEntry(
+            code=code,
+            reason=str(row["reason"]),
+            family=family,
+            class_name=row.get("class"),
+            aliases=tuple(row.get("aliases", ())),
+            retry=retry,
+            description=str(row.get("description", "")),
+            unused=bool(row.get("unused", False)),
+        )
+    return entries
+
+
+@functools.cache
+def load_standard() -> Mapping[int, StandardEntry]:
+    """The standard table, by code (read once, then cached)."""
+    path = _catalog_dir() / "standard.json"
+    return _parse_standard(_read_json(path), str(path))
+
+
+def profile_from_mapping(data: Mapping[str, Any], *, origin: str = "profile") -> ServiceProfile:
+    """Validate profile data (as a profile file holds it) and build a :class:`ServiceProfile`.
+
+    :raises CatalogError: with a message naming the offending entry.
+    """
+    if not isinstance(data, Mapping):
+        raise CatalogError(f"{origin}: a profile is an object, got {type(data).__name__}")
+    service = data.get("service")
+    if (
+        not isinstance(service, str)
+        or not _SERVICE_NAME.match(service)
+        or keyword.iskeyword(service)
+    ):
+        raise CatalogError(
+            f"{origin}: 'service' must be a lowercase identifier such as 'dms', got {service!r}"
+        )
+    rows = data.get("codes")
+    if not isinstance(rows, list):
+        raise CatalogError(f"{origin}: 'codes' must be a list of entries")
+    entries: dict[int, ProfileEntry] = {}
+    for row in rows:
+        if not isinstance(row, Mapping):
+            raise CatalogError(f"{origin}: entry {row!r} is not an object")
+        code = row.get("code")
+        if type(code) is not int or not 100 <= code <= 599:
+            raise CatalogError(f"{origin}: entry {dict(row)!r} needs an int 'code' in 100-599")
+        if code in entries:
+            raise CatalogError(f"{origin}: code {code} appears twice")
+        advice_name = row.get("advice", "NONE")
+        try:
+            advice = Advice[advice_name]
+        except (KeyError, TypeError):
+            raise CatalogError(
+                f"{origin}: code {code} has advice {advice_name!r}; "
+                f"use one of {[a.name for a in Advice]}"
+            ) from None
+        entries[code] = ProfileEntry(
+            code=code,
+            name=str(row.get("name", "")),
+            advice=advice,
+            description=str(row.get("description", "")),
+        )
+    return ServiceProfile(
+        service=service,
+        title=str(data.get("title") or service),
+        source=str(data.get("source", "")),
+        error_body=str(data.get("error_body", "huawei")),
+        entries=entries,
+    )
+
+
+@functools.cache
+def builtin_services() -> tuple[str, ...]:
+    """Names of the services whose profiles ship with cloudstatus, sorted."""
+    folder = _catalog_dir() / "services"
+    return tuple(sorted(p.stem for p in folder.glob("*.json")))
+
+
+@functools.cache
+def load_builtin_profile(service: str) -> ServiceProfile:
+    """The shipped profile of ``service``.
+
+    :raises LookupError: when no such profile ships; the message lists the ones that do.
+    """
+    if service not in builtin_services():
+        raise LookupError(
+            f"no built-in profile for service {service!r}; "
+            f"built-in services are {', '.join(builtin_services())}"
+        )
+    path = _catalog_dir() / "services" / f"{service}.json"
+    return profile_from_mapping(_read_json(path), origin=str(path))
+
+
+def status_info(code: int, service: str | None = None) -> StatusInfo:
+    """What the catalog knows of ``code``, for ``service`` when given.
+
+    With a service that documents the code, the service's name, description and
+    advice; otherwise the standard entry. A code no table knows still gets an answer
+    (empty reason, :attr:`Advice.NONE`).
+    """
+    if type(code) is not int:
+        raise TypeError(f"status code must be an int, got {type(code).__name__} {code!r}")
+    standard = load_standard().get(code)
+    reason = standard.reason if standard else ""
+    if service is not None:
+        from cloudstatus.services import get_profile  # a user may have declared it
+
+        profile = get_profile(service)
+        entry = profile.entries.get(code)
+        if entry is not None:
+            return StatusInfo(
+                code=code,
+                reason=reason,
+                name=entry.name or reason,
+                description=entry.description,
+                advice=entry.advice,
+                family=family_of(code),
+                service=service,
+                documented=True,
+            )
+    return StatusInfo(
+        code=code,
+        reason=reason,
+        name=reason,
+        description=standard.description if standard else "",
+        advice=Advice.NONE,
+        family=family_of(code),
+        service=None,
+        documented=standard is not None,
+    )

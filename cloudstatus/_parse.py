@@ -1,0 +1,736 @@
+"""Read what a server said in an error response: body, request id, retry and rate-limit hints.
+
+Everything here works on plain values (bytes, strings, header mappings) and never
+raises on server input: a body or header that cannot be understood simply yields
+fewer fields. Nothing is truncated or sanitized here; that is the job of
+:func:`cloudstatus._redact.clean_text` when a value is shown to a person.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import math
+import re
+import time
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import timezone
+from email.utils import parsedate_to_datetime
+from html import unescape
+from typing import TypeVar
+
+__all__ = [
+    "DEFAULT_PARSERS",
+    "MAX_BODY_BYTES",
+    "MAX_RETRY_AFTER",
+    "REQUEST_ID_HEADERS",
+    "BodyParser",
+    "ErrorBody",
+    "RateLimit",
+    "parse_error_body",
+    "parse_html",
+    "parse_json",
+    "parse_rate_limit",
+    "parse_retry_after",
+    "parse_text",
+    "parse_xml",
+    "request_id_from_headers",
+]
+
+#: :func:`parse_error_body` looks at no more than this many bytes of a body.
+MAX_BODY_BYTES = 1024 * 1024
+
+#: Waits longer than this (one year, in seconds) are treated as garbage, not advice.
+MAX_RETRY_AFTER = 365 * 24 * 60 * 60.0
+
+#: Response headers that carry a request id, lowercased, in the order they are checked.
+REQUEST_ID_HEADERS: tuple[str, ...] = (
+    "x-request-id",
+    "x-obs-request-id",
+    "x-openstack-request-id",
+    "x-compute-request-id",
+    "x-amzn-requestid",
+    "x-amz-request-id",
+    "x-ms-request-id",
+)
+
+
+@dataclass(frozen=True)
+class ErrorBody:
+    """What an error body said, as far as it could be understood.
+
+    :ivar error_code: the service's error code, always a string (an integer ``404``
+        in the body becomes ``"404"``), or None.
+    :ivar error_message: the human-readable message, stripped but otherwise as sent.
+    :ivar request_id: a request id found inside the body.
+    :ivar details: the decoded document: the JSON value, a ``{tag: text}`` dict of
+        the XML ``Error`` element's children, or None when nothing was decoded.
+    :ivar raw_code: the value :attr:`error_code` came from, with its original type.
+    :ivar format: which parser recognised the body: ``"json"``, ``"problem+json"``,
+        ``"xml"``, ``"html"``, ``"text"``, ``"empty"``, whatever a user parser
+        puts there, or ``"none"`` when no parser took it.
+    """
+
+    error_code: str | None = None
+    error_message: str | None = None
+    request_id: str | None = None
+    details: object = None
+    raw_code: object = None
+    format: str = "none"
+
+
+#: A body parser: ``(body, lowercased Content-Type or "")`` to an :class:`ErrorBody`,
+#: or None when it does not recognise the body.
+BodyParser = Callable[[bytes, str], "ErrorBody | None"]
+
+
+def parse_error_body(
+    body: bytes, content_type: str | None = None, parsers: Sequence[BodyParser] = ()
+) -> ErrorBody:
+    """Parse an error response body. Never raises.
+
+    The first :data:`MAX_BODY_BYTES` bytes are offered to each of ``parsers`` in
+    turn, then to :data:`DEFAULT_PARSERS`; the first :class:`ErrorBody` returned
+    wins. A parser that raises, or returns anything but an :class:`ErrorBody`, is
+    skipped.
+
+    :param body: the raw body bytes (``None`` and ``str`` are tolerated).
+    :param content_type: the ``Content-Type`` header value, if any; parsers receive
+        it stripped and lowercased, parameters included.
+    :param parsers: extra parsers, tried before the built-in ones.
+    :returns: the parsed body; ``ErrorBody()`` (format ``"none"``) if no parser took it.
+    """
+    data = _as_bytes(body)[:MAX_BODY_BYTES]
+    ctype = content_type.strip().lower() if isinstance(content_type, str) else ""
+    for parser in (*parsers, *DEFAULT_PARSERS):
+        try:
+            result = parser(data, ctype)
+        except Exception:  # a broken parser must not turn an HTTP error into a crash
+            continue
+        if isinstance(result, ErrorBody):
+            return result
+    return ErrorBody()
+
+
+def parse_json(body: bytes, content_type: str = "") -> ErrorBody | None:
+    """Recognise a JSON error body, whatever the Content-Type says.
+
+    A body is tried when the content type is JSON (``…/json`` or ``…+json``) or when
+    it starts with ``{`` or ``[``. Objects are read in this order:
+
+    * RFC 9457 problem details (``application/problem+json``, or an object with
+      ``title``/``detail`` and ``type``/``status`` of the RFC's types): the message is
+      ``detail`` (else a ``message``-like member, else ``title``); the code is a
+      ``code``/``error_code`` extension member, else ``type`` unless it is
+      ``about:blank``; format ``"problem+json"``.
+    * ``{"error": {...}}``: the inner object, then the outer one, are searched.
+    * flat objects with ``error_code``/``errorCode``/``code`` and
+      ``error_msg``/``errorMsg``/``error_message``/``errorMessage``/``message``/``msg``.
+    * OpenStack fault wrappers such as ``{"itemNotFound": {"message": …, "code": 404}}``:
+      when the object has none of the keys above and exactly one member whose value is an
+      object with such keys, that object is searched (the wrapper name stays in
+      :attr:`ErrorBody.details`).
+    * ``{"error": "invalid_grant", "error_description": …}`` (OAuth): a token-like
+      ``error`` string is the code; a sentence-like one is the message.
+
+    An integer code is reported as its string (keystone's ``{"code": 404}`` gives
+    ``"404"``), except that Google's string ``status`` (``"NOT_FOUND"``) is preferred
+    when it sits beside an integer ``code``; :attr:`ErrorBody.raw_code` holds the value
+    used. ``encoded_authorization_message`` is the message only when nothing else is.
+    A request id is taken from ``request_id``/``requestId``/``request-id``/``RequestId``.
+
+    JSON that is not an object gives format ``"json"`` with the value as details; a
+    JSON string is also the message. Invalid or too deeply nested JSON gives None.
+    """
+    text = _decode(body, content_type).strip()
+    if not (text.startswith(("{", "[")) or _media_type(content_type).endswith(_JSON_SUFFIXES)):
+        return None
+    try:
+        doc = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(doc, dict):
+        message = _as_text(doc) if isinstance(doc, str) else None
+        return ErrorBody(error_message=message, details=doc, format="json")
+    if _media_type(content_type) == "application/problem+json" or _is_problem(doc):
+        return _problem_body(doc)
+    return _object_body(doc)
+
+
+def parse_xml(body: bytes, content_type: str = "") -> ErrorBody | None:
+    """Recognise an XML error body such as OBS/S3 ``<Error><Code>NoSuchKey</Code>…``.
+
+    The ``Error`` element may be the root or nested, with or without a namespace;
+    without one, the root element is read instead. :attr:`ErrorBody.details` is a dict
+    of the element's children (tag without namespace to its stripped text, first
+    occurrence wins). ``Code``/``Message``/``RequestId`` and their common spellings are
+    matched case-insensitively; the request id may be anywhere in the document.
+
+    Bodies containing ``<!DOCTYPE`` or ``<!ENTITY`` are never handed to the XML parser,
+    so no entity is ever expanded: they are returned as plain text (format ``"text"``).
+    HTML documents and bodies that do not start with ``<`` give None.
+    """
+    text = _decode(body, content_type).lstrip()
+    if not text.startswith("<") or "html" in _media_type(content_type) or _looks_html(text):
+        return None
+    lowered = text.lower()
+    if "<!doctype" in lowered or "<!entity" in lowered:
+        return parse_text(body, content_type)
+    # The text is already decoded, so a declared encoding would only mislead expat.
+    declaration = _XML_DECLARATION.match(text)
+    if declaration is not None:
+        text = text[declaration.end() :]
+    try:
+        parser = ET.XMLParser()
+        parser.feed(text)
+        root = parser.close()
+    except Exception:  # ParseError, and anything else expat may throw at garbage
+        return None
+    element = next((e for e in root.iter() if _local_name(e.tag).lower() == "error"), root)
+    children: dict[str, str] = {}
+    for child in element:
+        children.setdefault(_local_name(child.tag), "".join(child.itertext()).strip())
+    folded = {name.lower(): value for name, value in reversed(children.items())}
+    code = next((folded[k] for k in _XML_CODE_TAGS if folded.get(k)), None)
+    message = next((folded[k] for k in _XML_MESSAGE_TAGS if folded.get(k)), None)
+    if message is None and code is None and len(element) == 0:
+        message = (element.text or "").strip() or None
+    request_id = next(
+        (
+            value
+            for e in root.iter()
+            if _local_name(e.tag).lower() in _XML_REQUEST_ID_TAGS
+            and (value := "".join(e.itertext()).strip())
+        ),
+        None,
+    )
+    return ErrorBody(
+        error_code=code,
+        error_message=message,
+        request_id=request_id,
+        details=children,
+        raw_code=code,
+        format="xml",
+    )
+
+
+def parse_html(body: bytes, content_type: str = "") -> ErrorBody | None:
+    """Recognise an HTML error page: the ``<title>`` is the message, else the visible text.
+
+    Taken when the content type mentions ``html`` or the start of the body looks like
+    HTML. Scripts, styles and comments are skipped; entities are decoded and whitespace
+    is collapsed. The scan is a single linear pass (the standard library's
+    ``html.parser`` is quadratic on some malformed input), so it never raises or stalls.
+    """
+    text = _decode(body, content_type)
+    if "html" not in _media_type(content_type) and not _looks_html(text):
+        return None
+    title, visible = _html_text(text)
+    return ErrorBody(error_message=title or visible or None, format="html")
+
+
+def parse_text(body: bytes, content_type: str = "") -> ErrorBody:
+    """Take any body as plain text: the stripped text is the message.
+
+    An empty or whitespace-only body gives ``ErrorBody(format="empty")``.
+    """
+    text = _decode(body, content_type).strip()
+    if not text:
+        return ErrorBody(format="empty")
+    return ErrorBody(error_message=text, format="text")
+
+
+#: The built-in parsers, in the order :func:`parse_error_body` tries them.
+DEFAULT_PARSERS: tuple[BodyParser, ...] = (parse_json, parse_xml, parse_html, parse_text)
+
+
+def request_id_from_headers(headers: Mapping[str, str]) -> str | None:
+    """Return the request id from the first of :data:`REQUEST_ID_HEADERS` that is present.
+
+    Header names match in any case, so a plain dict works as well as requests'
+    ``CaseInsensitiveDict``; empty values are ignored. Never raises.
+    """
+    found = _header_map(headers)
+    return next((found[name] for name in REQUEST_ID_HEADERS if name in found), None)
+
+
+def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
+    """Turn a ``Retry-After`` value into seconds to wait. Never raises.
+
+    Accepts delta-seconds (ASCII digits; a decimal fraction such as ``"1.5"`` is also
+    accepted although RFC 9110 only allows integers) or an HTTP-date in any of the
+    three RFC 9110 formats (a date without a zone is taken as UTC). A date is measured
+    from ``now`` (default :func:`time.time`) and clamped at ``0.0`` when it is past.
+
+    :returns: seconds as a finite float ``>= 0``, or None for a missing, negative,
+        malformed value, or one more than :data:`MAX_RETRY_AFTER` (a year) away.
+    """
+    if isinstance(value, bytes):
+        value = value.decode("latin-1")
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if _DECIMAL.fullmatch(text):
+        seconds = float(text)
+    else:
+        try:
+            when = parsedate_to_datetime(text)
+            if when.tzinfo is None:
+                when = when.replace(tzinfo=timezone.utc)
+            seconds = when.timestamp() - (time.time() if now is None else now)
+        except Exception:  # each Python version fails on garbage in its own way
+            return None
+        if not math.isfinite(seconds):
+            return None
+        seconds = max(0.0, seconds)
+    return seconds if seconds <= MAX_RETRY_AFTER else None
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """Rate-limit state a server reported in its headers.
+
+    :ivar limit: requests allowed in the window.
+    :ivar remaining: requests left in the window.
+    :ivar reset: seconds until the window resets.
+    :ivar policy: the raw ``RateLimit-Policy`` (or Huawei ``X-Apig-RateLimit-*``) text.
+    :ivar retry_after_ms: ``retry-after-ms`` / ``x-ms-retry-after-ms``, in milliseconds.
+    """
+
+    limit: int | None = None
+    remaining: int | None = None
+    reset: float | None = None
+    policy: str | None = None
+    retry_after_ms: float | None = None
+
+
+def parse_rate_limit(headers: Mapping[str, str], *, now: float | None = None) -> RateLimit | None:
+    """Collect rate-limit headers into a :class:`RateLimit`. Never raises.
+
+    Sources, earlier ones winning field by field:
+
+    1. IETF ``RateLimit-Limit`` / ``RateLimit-Remaining`` / ``RateLimit-Reset``
+       (a leading number is read, so ``"100, 100;w=60"`` gives 100);
+    2. the structured ``RateLimit: "default";r=50;t=30`` with
+       ``RateLimit-Policy: "default";q=100;w=60`` (the policy named like the first
+       ``RateLimit`` item, else the first; the older ``limit=…, remaining=…, reset=…``
+       form is read too);
+    3. ``X-RateLimit-Limit`` / ``-Remaining`` / ``-Reset``;
+    4. Huawei API Gateway ``X-Apig-RateLimit-{Api,User,App,Ip,Api-Allenv}:
+       remain:99,limit:100,time:1 minute``; when several are present, the one with the
+       fewest requests remaining.
+
+    A reset above ``10**9`` is an epoch timestamp and becomes seconds from ``now``
+    (default :func:`time.time`), clamped at 0. ``retry-after-ms`` and
+    ``x-ms-retry-after-ms`` fill :attr:`RateLimit.retry_after_ms`.
+
+    :returns: None when none of these headers is present; otherwise a
+        :class:`RateLimit` whose malformed fields are None.
+    """
+    found = _header_map(headers)
+    if not any(name in found for name in _RATE_LIMIT_HEADERS):
+        return None
+    base = time.time() if now is None else now
+    sf_limit, sf_remaining, sf_reset = _structured_rate_limit(
+        found.get("ratelimit"), found.get("ratelimit-policy")
+    )
+    apig_limit, apig_remaining, apig_policy = _apig_rate_limit(found)
+    return RateLimit(
+        limit=_first(
+            _count(found.get("ratelimit-limit")),
+            sf_limit,
+            _count(found.get("x-ratelimit-limit")),
+            apig_limit,
+        ),
+        remaining=_first(
+            _count(found.get("ratelimit-remaining")),
+            sf_remaining,
+            _count(found.get("x-ratelimit-remaining")),
+            apig_remaining,
+        ),
+        reset=_first(
+            _reset(found.get("ratelimit-reset"), base),
+            _reset(sf_reset, base),
+            _reset(found.get("x-ratelimit-reset"), base),
+        ),
+        policy=found.get("ratelimit-policy") or apig_policy,
+        retry_after_ms=_first(
+            _number(found.get("retry-after-ms")), _number(found.get("x-ms-retry-after-ms"))
+        ),
+    )
+
+
+# --- helpers -----------------------------------------------------------------------
+
+_JSON_SUFFIXES = ("/json", "+json")
+_CODE_KEYS = ("error_code", "errorCode", "code")
+_MESSAGE_KEYS = ("error_msg", "errorMsg", "error_message", "errorMessage", "message", "msg")
+_REQUEST_ID_KEYS = ("request_id", "requestId", "request-id", "RequestId")
+_PROBLEM_TYPES: dict[str, type] = {"type": str, "title": str, "detail": str, "status": int}
+_TOKEN = re.compile(r"[A-Za-z0-9_.:\-]{1,64}")
+_XML_DECLARATION = re.compile(r"<\?xml[^>]*\?>")
+_XML_CODE_TAGS = ("code", "errorcode", "error_code")
+_XML_MESSAGE_TAGS = ("message", "errormessage", "error_message", "error_msg", "errormsg", "msg")
+_XML_REQUEST_ID_TAGS = frozenset({"requestid", "request_id", "request-id"})
+_HTML_MARKERS = ("<!doctype html", "<html", "<head", "<body", "<title")
+_HTML_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:_-]*)")
+_HTML_RAW_TEXT = {
+    name: re.compile(rf"</{name}\b", re.IGNORECASE) for name in ("script", "style", "title")
+}
+_DECIMAL = re.compile(r"[0-9]{1,15}(?:\.[0-9]{1,9})?", re.ASCII)
+_LEADING_TOKEN = re.compile(r"[,;]")
+_MAX_HEADER_CHARS = 4096
+_APIG_HEADERS = tuple(
+    f"x-apig-ratelimit-{scope}" for scope in ("api", "user", "app", "ip", "api-allenv")
+)
+_RATE_LIMIT_HEADERS = (
+    "ratelimit",
+    "ratelimit-policy",
+    "ratelimit-limit",
+    "ratelimit-remaining",
+    "ratelimit-reset",
+    "x-ratelimit-limit",
+    "x-ratelimit-remaining",
+    "x-ratelimit-reset",
+    "retry-after-ms",
+    "x-ms-retry-after-ms",
+    *_APIG_HEADERS,
+)
+_EPOCH_THRESHOLD = 10**9
+_T = TypeVar("_T")
+
+
+def _as_bytes(body: object) -> bytes:
+    if isinstance(body, bytes):
+        return body
+    if isinstance(body, str):
+        return body.encode("utf-8", "surrogatepass")
+    if isinstance(body, (bytearray, memoryview)):
+        return bytes(body)
+    return b""
+
+
+def _media_type(content_type: str) -> str:
+    return content_type.partition(";")[0].strip().lower()
+
+
+def _charset(content_type: str) -> str | None:
+    for param in content_type.split(";")[1:]:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset":
+            return value.strip().strip("'\"") or None
+    return None
+
+
+def _decode(body: bytes, content_type: str) -> str:
+    """Decode a body: a BOM wins, then the Content-Type charset, then UTF-8.
+
+    Undecodable bytes become U+FFFD rather than an error.
+    """
+    if body.startswith(codecs.BOM_UTF8):
+        return body[len(codecs.BOM_UTF8) :].decode("utf-8", "replace")
+    if body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return body.decode("utf-16", "replace")
+    charset = _charset(content_type)
+    if charset is not None:
+        try:
+            return body.decode(charset, "replace")
+        except (LookupError, UnicodeError, ValueError, TypeError):
+            pass  # unknown or non-text codec, or one that refuses "replace"
+    return body.decode("utf-8", "replace")
+
+
+def _as_code(value: object) -> str | None:
+    if isinstance(value, bool):  # a bool is an int to Python, but never a code
+        return None
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        return value.strip() or None
+    return None
+
+
+def _as_text(value: object) -> str | None:
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, dict):  # OData v3: "message": {"lang": "en-US", "value": "..."}
+        return _as_text(value.get("value"))
+    return None
+
+
+def _first_text(layers: Sequence[dict[str, object]], keys: Sequence[str]) -> str | None:
+    for layer in layers:
+        for key in keys:
+            text = _as_text(layer.get(key))
+            if text is not None:
+                return text
+    return None
+
+
+def _pick_code(layers: Sequence[dict[str, object]]) -> tuple[str | None, object]:
+    for layer in layers:
+        for key in _CODE_KEYS:
+            raw = layer.get(key)
+            code = _as_code(raw)
+            if code is None:
+                continue
+            status = layer.get("status")
+            # Google pairs the HTTP status number with the meaningful name.
+            if (
+                key == "code"
+                and isinstance(raw, int)
+                and isinstance(status, str)
+                and status.strip()
+            ):
+                return status.strip(), status
+            return code, raw
+    return None, None
+
+
+def _request_id(layers: Sequence[dict[str, object]]) -> str | None:
+    for layer in layers:
+        for key in _REQUEST_ID_KEYS:
+            found = _as_code(layer.get(key))
+            if found is not None:
+                return found
+    return None
+
+
+def _is_problem(doc: dict[str, object]) -> bool:
+    if not ("title" in doc or "detail" in doc) or not ("type" in doc or "status" in doc):
+        return False
+    return all(
+        isinstance(doc[name], kind) and not isinstance(doc[name], bool)
+        for name, kind in _PROBLEM_TYPES.items()
+        if name in doc
+    )
+
+
+def _problem_body(doc: dict[str, object]) -> ErrorBody:
+    layers = (doc,)
+    code, raw = _pick_code(layers)
+    problem_type = _as_text(doc.get("type"))
+    if code is None and problem_type is not None and problem_type != "about:blank":
+        code, raw = problem_type, doc["type"]
+    return ErrorBody(
+        error_code=code,
+        error_message=_first_text(layers, ("detail", *_MESSAGE_KEYS, "title")),
+        request_id=_request_id(layers),
+        details=doc,
+        raw_code=raw,
+        format="problem+json",
+    )
+
+
+def _object_body(doc: dict[str, object]) -> ErrorBody:
+    inner = doc.get("error")
+    layers: tuple[dict[str, object], ...] = (doc,)
+    if isinstance(inner, dict):
+        layers = (inner, doc)
+    elif not any(key in doc for key in (*_CODE_KEYS, *_MESSAGE_KEYS, "error")):
+        wrapped = [
+            value
+            for value in doc.values()
+            if isinstance(value, dict) and any(k in value for k in (*_CODE_KEYS, *_MESSAGE_KEYS))
+        ]
+        if len(wrapped) == 1:
+            layers = (wrapped[0], doc)
+    code, raw = _pick_code(layers)
+    message = _first_text(layers, (*_MESSAGE_KEYS, "error_description", "detail", "title"))
+    oauth = _as_text(inner) if isinstance(inner, str) else None
+    if oauth is not None:
+        if _TOKEN.fullmatch(oauth):
+            if code is None:
+                code, raw = oauth, inner
+        elif message is None:
+            message = oauth
+    if message is None:
+        message = _first_text(layers, ("encoded_authorization_message",))
+    return ErrorBody(
+        error_code=code,
+        error_message=message,
+        request_id=_request_id(layers),
+        details=doc,
+        raw_code=raw,
+        format="json",
+    )
+
+
+def _local_name(tag: object) -> str:
+    return str(tag).rpartition("}")[2]
+
+
+def _looks_html(text: str) -> bool:
+    head = text[:1024].lower()
+    return any(marker in head for marker in _HTML_MARKERS)
+
+
+def _html_text(text: str) -> tuple[str, str]:
+    """Return the collapsed title and visible text of an HTML document.
+
+    Every search starts where the previous one ended, and a failed search ends the
+    scan, so the work is linear in the length of the text.
+    """
+    title: list[str] = []
+    visible: list[str] = []
+    pos, end = 0, len(text)
+    while pos < end:
+        start = text.find("<", pos)
+        if start < 0:
+            visible.append(text[pos:])
+            break
+        visible.append(text[pos:start])
+        visible.append(" ")  # tags separate words: "<h1>502</h1><hr>nginx"
+        if text.startswith("<!--", start):
+            close = text.find("-->", start + 4)
+            if close < 0:
+                break  # everything after an unclosed comment is comment
+            pos = close + 3
+            continue
+        tag = _HTML_TAG.match(text, start)
+        if tag is None and not text.startswith(("<!", "<?", "</"), start):
+            visible.append("<")  # a stray "<" is text, as browsers show it
+            pos = start + 1
+            continue
+        close = text.find(">", start + 1)
+        if close < 0:
+            break
+        pos = close + 1
+        raw_text = _HTML_RAW_TEXT.get(tag.group(2).lower()) if tag and not tag.group(1) else None
+        if raw_text is not None:
+            found = raw_text.search(text, pos)
+            stop = end if found is None else found.start()
+            if raw_text is _HTML_RAW_TEXT["title"]:
+                title.append(text[pos:stop])
+            after = -1 if found is None else text.find(">", found.end())
+            pos = end if after < 0 else after + 1
+    return _collapse(unescape("".join(title))), _collapse(unescape("".join(visible)))
+
+
+def _collapse(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _header_map(headers: Mapping[str, str]) -> dict[str, str]:
+    """Lowercased name to stripped value; the first non-empty value of a name wins."""
+    found: dict[str, str] = {}
+    try:
+        items = list(headers.items())
+    except Exception:  # not a mapping at all: treat as no headers
+        return found
+    for name, value in items:
+        if isinstance(value, bytes):
+            value = value.decode("latin-1")
+        if not isinstance(name, str) or not isinstance(value, str):
+            continue
+        key, text = name.strip().lower(), value.strip()
+        if text and key not in found:
+            found[key] = text
+    return found
+
+
+def _first(*values: _T | None) -> _T | None:
+    return next((value for value in values if value is not None), None)
+
+
+def _number(text: str | None) -> float | None:
+    """A non-negative decimal number leading a header value, or None."""
+    if text is None:
+        return None
+    value = _LEADING_TOKEN.split(text[:_MAX_HEADER_CHARS], maxsplit=1)[0].strip()
+    return float(value) if _DECIMAL.fullmatch(value) else None
+
+
+def _count(text: str | None) -> int | None:
+    value = _number(text)
+    return int(value) if value is not None and value.is_integer() else None
+
+
+def _reset(text: str | None, base: float) -> float | None:
+    value = _number(text)
+    if value is None or value <= _EPOCH_THRESHOLD:
+        return value
+    seconds = value - base
+    return max(0.0, seconds) if math.isfinite(seconds) else None
+
+
+def _split_unquoted(text: str, separator: str) -> list[str]:
+    """Split on ``separator`` outside double-quoted strings (with backslash escapes)."""
+    parts: list[str] = []
+    current: list[str] = []
+    quoted = escaped = False
+    for char in text:
+        if escaped:
+            escaped = False
+        elif quoted and char == "\\":
+            escaped = True
+        elif char == '"':
+            quoted = not quoted
+        elif char == separator and not quoted:
+            parts.append("".join(current))
+            current = []
+            continue
+        current.append(char)
+    parts.append("".join(current))
+    return parts
+
+
+def _unquote(text: str) -> str:
+    text = text.strip()
+    if len(text) >= 2 and text[0] == text[-1] == '"':
+        return re.sub(r"\\(.)", r"\1", text[1:-1])
+    return text
+
+
+def _sf_list(text: str | None) -> list[tuple[str, dict[str, str]]]:
+    """Read a structured-field list leniently: ``item;key=value, item;key=value``."""
+    items: list[tuple[str, dict[str, str]]] = []
+    for member in _split_unquoted((text or "")[:_MAX_HEADER_CHARS], ","):
+        bare, *params = _split_unquoted(member, ";")
+        parsed: dict[str, str] = {}
+        for param in params:
+            key, _, value = param.partition("=")
+            parsed.setdefault(key.strip().lower(), _unquote(value))
+        items.append((_unquote(bare), parsed))
+    return items
+
+
+def _structured_rate_limit(
+    ratelimit: str | None, policy: str | None
+) -> tuple[int | None, int | None, str | None]:
+    """Limit, remaining and raw reset text from ``RateLimit`` and ``RateLimit-Policy``."""
+    items = _sf_list(ratelimit)
+    # Older drafts put "limit=10, remaining=5, reset=30" in one RateLimit header.
+    members = {
+        key.strip().lower(): value.strip()
+        for key, sep, value in (bare.partition("=") for bare, _ in items)
+        if sep
+    }
+    named = [(name, params) for name, params in items if "=" not in name]
+    name, params = named[0] if named else (None, {})
+    policies = _sf_list(policy)
+    quota = next((p for n, p in policies if n == name), policies[0][1] if policies else {})
+    return (
+        _first(_count(members.get("limit")), _count(quota.get("q"))),
+        _first(_count(members.get("remaining")), _count(params.get("r"))),
+        members.get("reset") or params.get("t"),
+    )
+
+
+def _apig_rate_limit(found: Mapping[str, str]) -> tuple[int | None, int | None, str | None]:
+    """Limit, remaining and raw text of the tightest Huawei ``X-Apig-RateLimit-*`` header."""
+    best: tuple[int | None, int | None, str | None] = (None, None, None)
+    for name in _APIG_HEADERS:
+        raw = found.get(name)
+        if raw is None:
+            continue
+        fields: dict[str, str] = {}
+        for pair in raw[:_MAX_HEADER_CHARS].split(","):
+            key, _, value = pair.partition(":")
+            fields.setdefault(key.strip().lower(), value)
+        limit, remaining = _count(fields.get("limit")), _count(fields.get("remain"))
+        if best[2] is None or (remaining is not None and (best[1] is None or remaining < best[1])):
+            best = (limit, remaining, raw)
+    return best

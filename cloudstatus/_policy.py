@@ -1,0 +1,118 @@
+"""Whether repeating a request can help: the decision every error carries.
+
+The order, first answer wins:
+
+1. an error-code class's own override (``retryable=`` or ``advice=`` in its class statement);
+2. the service table's advice for the status, when it gives any:
+   ``DO_NOT_REPEAT`` → no; ``MAY_REPEAT`` → yes, whatever the method;
+   ``WAIT_RETRY_AFTER`` → yes when the response says when (a Retry-After), and for 429
+   also without one;
+3. the standard profile (the ``retry`` column of the standard table):
+   ``never`` → no; ``always`` → yes (408, 429); ``retry_after`` → only with a Retry-After
+   (413); ``idempotent`` → yes for idempotent methods, and for POST or PATCH only when the
+   response carries a Retry-After (502, 503, 504). Codes the table does not know are not
+   retryable. An unknown method counts as idempotent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cloudstatus._catalog import Advice, load_standard
+
+__all__ = ["IDEMPOTENT_METHODS", "Decision", "decide"]
+
+#: Methods RFC 9110 defines as idempotent.
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"})
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A retry decision and why it was made."""
+
+    retryable: bool
+    advice: Advice
+    reason: str
+
+
+def _profile_advice(service: str | None, status: int) -> Advice:
+    if service is None:
+        return Advice.NONE
+    from cloudstatus.services import get_profile
+
+    entry = get_profile(service).entries.get(status)
+    return entry.advice if entry is not None else Advice.NONE
+
+
+def decide(
+    status: int,
+    *,
+    service: str | None = None,
+    method: str | None = None,
+    has_retry_after: bool = False,
+    override: bool | Advice | None = None,
+    table_advice: Advice | None = None,
+) -> Decision:
+    """Decide whether a request that got ``status`` may be sent again.
+
+    ``table_advice``, when given, stands in for the service table's advice (the
+    generator uses it to tabulate decisions straight from the catalog files).
+    """
+    if isinstance(override, bool):
+        verdict = "retryable" if override else "not retryable"
+        return Decision(override, Advice.NONE, f"the error-code class declares it {verdict}")
+    if override is not None:
+        advice = override
+    elif table_advice is not None:
+        advice = table_advice
+    else:
+        advice = _profile_advice(service, status)
+    source = "the error-code class" if override is not None else f"the {service} table"
+    if advice is Advice.DO_NOT_REPEAT:
+        return Decision(False, advice, f"{source} says to modify the request before resending")
+    if advice is Advice.MAY_REPEAT:
+        return Decision(True, advice, f"{source} says it may be resent unchanged at any time")
+    if advice is Advice.WAIT_RETRY_AFTER:
+        if has_retry_after:
+            return Decision(True, advice, f"{source} says to resend after Retry-After")
+        if status == 429:
+            return Decision(
+                True, advice, f"{source} says to resend later (no Retry-After was sent)"
+            )
+        return Decision(
+            False,
+            advice,
+            f"{source} says to resend only after a Retry-After, and none was sent",
+        )
+    return _standard(status, method, has_retry_after)
+
+
+def _standard(status: int, method: str | None, has_retry_after: bool) -> Decision:
+    entry = load_standard().get(status)
+    rule = entry.retry if entry is not None and status >= 300 else "never"
+    if rule == "always":
+        return Decision(True, Advice.NONE, f"standard profile: {status} is always retryable")
+    if rule == "retry_after":
+        if has_retry_after:
+            return Decision(True, Advice.NONE, "standard profile: retryable after Retry-After")
+        return Decision(
+            False, Advice.NONE, f"standard profile: {status} is retryable only with Retry-After"
+        )
+    if rule == "idempotent":
+        verb = (method or "").upper()
+        if not verb or verb in IDEMPOTENT_METHODS:
+            return Decision(
+                True, Advice.NONE, f"standard profile: {status} is retryable for idempotent methods"
+            )
+        if has_retry_after:
+            return Decision(
+                True,
+                Advice.NONE,
+                f"standard profile: {verb} is retryable since Retry-After was sent",
+            )
+        return Decision(
+            False,
+            Advice.NONE,
+            f"standard profile: {verb} is not idempotent and no Retry-After was sent",
+        )
+    return Decision(False, Advice.NONE, f"standard profile: {status} is not retryable")

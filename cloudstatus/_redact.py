@@ -1,0 +1,194 @@
+"""Make server- and user-supplied text safe to put in exception messages and logs.
+
+URLs lose credentials, headers lose secrets, and free text loses control characters,
+invisible characters and excess length. Nothing here raises on odd input.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+from urllib.parse import unquote_plus
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+__all__ = ["REDACTED", "SECRET_HEADERS", "clean_text", "redact_headers", "redact_url"]
+
+#: What a secret is replaced with.
+REDACTED = "***"
+
+#: Header names (lowercased) whose values are always secret.
+SECRET_HEADERS: frozenset[str] = frozenset(
+    {
+        "authorization",
+        "proxy-authorization",
+        "x-auth-token",
+        "x-subject-token",
+        "x-security-token",
+        "cookie",
+        "set-cookie",
+        "x-api-key",
+        "x-amz-security-token",
+    }
+)
+
+# Vendor headers carrying keys have no fixed names (x-functions-key, X-Auth-Key...).
+_SECRET_HEADER_PARTS = (
+    "token",
+    "secret",
+    "password",
+    "passwd",
+    "credential",
+    "signature",
+    "api-key",
+    "apikey",
+    "api_key",
+    "auth-key",
+    "access-key",
+    "private-key",
+)
+_SECRET_PARAM_PARTS = (
+    "token",
+    "signature",
+    "password",
+    "passwd",
+    "secret",
+    "credential",
+    "key",
+    "auth",
+    "session",
+)
+_SECRET_PARAM_NAMES = frozenset({"sig", "pwd", "pass", "code", "jwt"})
+_AUTHORITY_START = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.\-]*:)?//")
+_PARAM_SEPARATOR = re.compile(r"([&;])")
+_WHITESPACE = re.compile(r"\s+")
+_SPACES = re.compile(r" {2,}")
+_MARKER_CHARS = len("… [+ chars]")
+
+
+def redact_url(url: str | None) -> str:
+    """Return ``url`` without the secrets it may carry. Never raises.
+
+    * Userinfo is replaced: ``https://user:pass@host:8443/`` becomes
+      ``https://***@host:8443/`` (a bare user name is replaced too, as it is often a
+      token). Only URLs with an authority (``scheme://`` or ``//``) have userinfo.
+    * In the query and in the fragment (OAuth puts tokens there), split on ``&`` and
+      ``;``, the value of every parameter whose percent-decoded name, in any case,
+      contains ``token``, ``signature``, ``password``, ``passwd``, ``secret``,
+      ``credential``, ``key``, ``auth`` or ``session``, or is exactly ``sig``, ``pwd``,
+      ``pass``, ``code`` (OAuth authorization codes) or ``jwt``, becomes ``***``.
+
+    The URL is never decoded, validated or re-encoded, so every string has a result
+    and everything else comes back byte for byte. Secrets in the path (webhook URLs)
+    are not detected.
+
+    :returns: the redacted URL; ``""`` for None.
+    """
+    if url is None:
+        return ""
+    text = url if isinstance(url, str) else str(url)
+    before_fragment, hash_mark, fragment = text.partition("#")
+    base, question_mark, query = before_fragment.partition("?")
+    return (
+        _redact_userinfo(base)
+        + question_mark
+        + _redact_params(query)
+        + hash_mark
+        + _redact_params(fragment)
+    )
+
+
+def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """Return a copy of ``headers`` with secret values replaced by ``***``.
+
+    A header is secret when its lowercased name is in :data:`SECRET_HEADERS` or
+    contains ``token``, ``secret``, ``password``, ``passwd``, ``credential``,
+    ``signature``, ``api-key``, ``apikey``, ``api_key``, ``auth-key``, ``access-key`` or
+    ``private-key``. Names keep their case; values are converted with :class:`str`.
+    Never raises: something that is not a mapping gives ``{}``.
+    """
+    try:
+        items = list(headers.items())
+    except Exception:  # not a mapping: nothing to show, nothing to leak
+        return {}
+    return {
+        str(name): REDACTED if _is_secret_header(str(name)) else str(value) for name, value in items
+    }
+
+
+def clean_text(text: str | None, limit: int = 300) -> str:
+    """Make text one printable line of at most ``limit`` characters.
+
+    Whitespace of every kind (tabs, newlines, CR, NBSP, U+2028…) becomes a space;
+    everything else that :meth:`str.isprintable` rejects is removed: C0/C1 controls,
+    bidi overrides and isolates (U+202A to U+202E, U+2066 to U+2069), zero-width characters,
+    lone surrogates, private-use and unassigned code points. Runs of spaces collapse to
+    one and the ends are stripped.
+
+    A longer result is cut to its first N characters followed by the marker
+    ``"… [+K chars]"`` (11 characters plus the digits of K), where K is the number of
+    characters cut and N is as large as possible with ``N + len(marker) <= limit``.
+    When not even one character fits beside the marker (``limit`` of 12 or less), the
+    result is the first ``limit - 1`` characters followed by ``"…"``. Either way the
+    result is never longer than ``limit``; with the default limit of 300 it always has
+    the marker form.
+
+    :param text: the text; None gives ``""`` and other objects are passed to :class:`str`.
+    :param limit: the maximum length of the result.
+    :raises ValueError: if ``limit`` is below 1 (a programming error, not bad input).
+    """
+    if limit < 1:
+        raise ValueError(f"clean_text limit must be at least 1 character, got {limit!r}")
+    if text is None:
+        return ""
+    if not isinstance(text, str):
+        text = str(text)
+    spaced = _WHITESPACE.sub(" ", text)
+    printable = "".join(filter(str.isprintable, spaced))
+    cleaned = _SPACES.sub(" ", printable).strip()
+    length = len(cleaned)
+    if length <= limit:
+        return cleaned
+    digits = 1
+    while True:
+        keep = limit - _MARKER_CHARS - digits
+        if keep < 1:
+            return cleaned[: limit - 1] + "…"
+        cut = length - keep
+        # Terminates: once digits covers len(str(length)), any cut fits.
+        if len(str(cut)) <= digits:
+            return f"{cleaned[:keep]}… [+{cut} chars]"
+        digits += 1
+
+
+def _is_secret_header(name: str) -> bool:
+    lowered = name.strip().lower()
+    return lowered in SECRET_HEADERS or any(part in lowered for part in _SECRET_HEADER_PARTS)
+
+
+def _is_secret_param(name: str) -> bool:
+    lowered = unquote_plus(name).strip().lower()
+    return lowered in _SECRET_PARAM_NAMES or any(part in lowered for part in _SECRET_PARAM_PARTS)
+
+
+def _redact_userinfo(base: str) -> str:
+    start = _AUTHORITY_START.match(base)
+    if start is None:
+        return base
+    rest = base[start.end() :]
+    authority, slash, path = rest.partition("/")
+    # The last "@" ends the userinfo: an unencoded "@" in a password must not leak.
+    _, at_sign, host = authority.rpartition("@")
+    if not at_sign:
+        return base
+    return base[: start.end()] + REDACTED + "@" + host + slash + path
+
+
+def _redact_params(params: str) -> str:
+    pieces = _PARAM_SEPARATOR.split(params)
+    for index in range(0, len(pieces), 2):
+        name, equals, _ = pieces[index].partition("=")
+        if equals and _is_secret_param(name):
+            pieces[index] = name + "=" + REDACTED
+    return "".join(pieces)

@@ -1,0 +1,97 @@
+"""Registries of error-code classes: which class a (service, error code) pair raises."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cloudstatus._base import CloudStatusError
+
+__all__ = ["RegistrationError", "Registry", "default_registry"]
+
+
+class RegistrationError(ValueError):
+    """An error-code class cannot be registered (the pair is taken, or the class is unfit)."""
+
+
+def _qualified(cls: type) -> str:
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+class Registry:
+    """A thread-safe map from ``(service, error_code)`` to the class raised for it.
+
+    Every error-code class registers in :data:`cloudstatus.default_registry` unless
+    its class statement names another one, which keeps two libraries in one process
+    from claiming the same code::
+
+        mine = cloudstatus.Registry("mylib")
+
+        class QuotaExceeded(dms.ForbiddenError, error_code="DMS.00403002", registry=mine):
+            '''The instance quota is used up.'''
+
+        cloudstatus.install(session, service="dms", registry=mine)
+
+    A scoped registry holds only its own classes: a session installed with it never
+    raises a class registered in the default registry.
+    """
+
+    def __init__(self, name: str = "scoped") -> None:
+        self.name = name
+        self._lock = threading.Lock()
+        self._classes: dict[tuple[str | None, str], type[CloudStatusError]] = {}
+
+    def __repr__(self) -> str:
+        return f"<cloudstatus.Registry {self.name!r} with {len(self)} classes>"
+
+    def register(self, cls: type[CloudStatusError]) -> None:
+        """Register ``cls`` under its ``service`` and ``error_code``.
+
+        Class statements call this for you. Registering a class whose module and
+        qualified name equal the registered one's replaces it (a reloaded module);
+        any other class for a taken pair is refused.
+
+        :raises RegistrationError: when the pair belongs to another class.
+        """
+        code = cls.error_code
+        if not code:
+            raise RegistrationError(f"{_qualified(cls)} has no error_code to register")
+        key = (cls.service, code)
+        with self._lock:
+            existing = self._classes.get(key)
+            if existing is not None and _qualified(existing) != _qualified(cls):
+                where = f"service {cls.service!r}" if cls.service else "no service"
+                raise RegistrationError(
+                    f"error code {code!r} ({where}) is already registered to "
+                    f"{_qualified(existing)} in registry {self.name!r}; cannot register "
+                    f"{_qualified(cls)} too. Subclass {existing.__name__} instead, or "
+                    f"register one of them in a scoped cloudstatus.Registry()."
+                )
+            self._classes[key] = cls
+
+    def unregister(self, cls: type[CloudStatusError]) -> None:
+        """Remove ``cls``; a class that is not registered here is ignored."""
+        key = (cls.service, cls.error_code or "")
+        with self._lock:
+            if self._classes.get(key) is cls:
+                del self._classes[key]
+
+    def lookup(self, service: str | None, error_code: str) -> type[CloudStatusError] | None:
+        """The class registered for ``(service, error_code)``, or None."""
+        return self._classes.get((service, error_code))
+
+    def __contains__(self, cls: object) -> bool:
+        return cls in self._classes.values()
+
+    def __iter__(self) -> Iterator[type[CloudStatusError]]:
+        with self._lock:
+            return iter(list(self._classes.values()))
+
+    def __len__(self) -> int:
+        return len(self._classes)
+
+
+#: The registry every error-code class joins unless it names another.
+default_registry = Registry("default")

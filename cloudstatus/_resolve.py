@@ -1,0 +1,95 @@
+"""Class resolution: from a status (and maybe a service and error code) to a class."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from cloudstatus._base import ClientError, CloudStatusError, RedirectionError, ServerError
+from cloudstatus._exceptions import STATUS_CLASSES
+from cloudstatus._registry import default_registry
+
+if TYPE_CHECKING:
+    from cloudstatus._registry import Registry
+
+__all__ = ["check_status", "error_class"]
+
+_FAMILIES: dict[int, type[CloudStatusError]] = {
+    3: RedirectionError,
+    4: ClientError,
+    5: ServerError,
+}
+
+
+def check_status(status_code: object) -> int:
+    """Return ``status_code`` if it is an int of 300 or more; otherwise say what is wrong."""
+    if type(status_code) is not int:
+        hint = ""
+        if isinstance(status_code, (str, float)) and not isinstance(status_code, bool):
+            hint = f"; convert it first, e.g. int({status_code!r})"
+        raise TypeError(
+            f"status_code must be an int, got {type(status_code).__name__} {status_code!r}{hint}"
+        )
+    if status_code < 300:
+        raise ValueError(
+            f"status_code {status_code} is not an error status: classes exist for 300 "
+            f"and above (1xx and 2xx responses raise nothing)"
+        )
+    return status_code
+
+
+def _compatible(cls: type[CloudStatusError], status: int) -> bool:
+    if cls.status_code is not None:
+        return cls.status_code == status
+    return cls._family_digit == status // 100
+
+
+def error_class(
+    status_code: int,
+    *,
+    service: str | None = None,
+    error_code: object = None,
+    registry: Registry | None = None,
+) -> type[CloudStatusError]:
+    """The class raised for a response with ``status_code``; never None.
+
+    Most specific first: the error-code class registered for ``(service,
+    error_code)`` when its status agrees with ``status_code``; the service's class for
+    the status; the standard class; the family class (an unregistered 4xx gives
+    :class:`ClientError`, a 5xx :class:`ServerError`); the root for 600 and above.
+
+    An error-code class whose status contradicts the response is passed over, so a
+    throttle code that arrives on a 404 still raises a 404 class.
+
+    :param error_code: the service's error code; any type, compared as a str.
+    :param registry: where error-code classes are looked up; the default registry
+        when None.
+    :raises TypeError: when ``status_code`` is not an int (``"409"``, ``409.0`` and
+        ``True`` are refused).
+    :raises ValueError: for a status below 300.
+    :raises LookupError: for an unknown service.
+
+    >>> error_class(409).__name__
+    'ConflictError'
+    >>> error_class(420).__name__
+    'ClientError'
+    """
+    status = check_status(status_code)
+    if service is not None:
+        from cloudstatus.services import namespace
+
+        ns = namespace(service)
+    if error_code is not None and error_code != "":
+        reg = registry if registry is not None else default_registry
+        cls = reg.lookup(service, str(error_code))
+        if cls is not None and _compatible(cls, status):
+            return cls
+    if service is None:
+        found = STATUS_CLASSES.get(status) or _FAMILIES.get(status // 100)
+        return found if found is not None else CloudStatusError
+    by_status: dict[int, type[CloudStatusError]] = ns.STATUS_CLASSES
+    found = by_status.get(status)
+    if found is not None:
+        return found
+    family = {3: "RedirectionError", 4: "ClientError", 5: "ServerError"}.get(status // 100)
+    result: type[CloudStatusError] = getattr(ns, family or "Error")
+    return result

@@ -1,0 +1,183 @@
+"""Service namespaces: one module of exception classes per service.
+
+The built-in services (``mpc``, ``dms``) are generated modules,
+``from cloudstatus.services import dms``. Any other service is declared at runtime
+from a profile (the file ``python -m cloudstatus ingest`` writes, or the same data as
+a dict), and gets a namespace of the same shape::
+
+    acme = cloudstatus.services.declare("acme-profile.json")
+    cloudstatus.install(session, service="acme")
+    try:
+        session.get(url)
+    except acme.Error:
+        ...
+
+A namespace holds ``Error`` (the service root), ``RedirectionError``, ``ClientError``
+and ``ServerError``, one class per standard 3xx-5xx code subclassing both the
+standard class and the service's family class, the aliases the service's table
+implies, ``codes`` (the codes its table documents) and ``STATUS_CLASSES``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import sys
+import threading
+import types
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from cloudstatus import _base
+from cloudstatus._catalog import (
+    ServiceProfile,
+    builtin_services,
+    load_builtin_profile,
+    load_standard,
+    profile_from_mapping,
+)
+from cloudstatus._naming import derive_aliases
+
+__all__ = ["available", "declare", "get_profile", "namespace"]
+
+_FAMILIES: Mapping[int, type[_base.CloudStatusError]] = {
+    3: _base.RedirectionError,
+    4: _base.ClientError,
+    5: _base.ServerError,
+}
+_lock = threading.RLock()
+_declared: dict[str, tuple[ServiceProfile, types.ModuleType]] = {}
+
+
+def available() -> tuple[str, ...]:
+    """Names of every service cloudstatus knows now: built-in and declared, sorted."""
+    return tuple(sorted({*builtin_services(), *_declared}))
+
+
+def _unknown(name: object) -> LookupError:
+    return LookupError(
+        f"unknown service {name!r}; known services are {', '.join(available())}. "
+        f"Declare your own with cloudstatus.services.declare(profile)."
+    )
+
+
+def get_profile(name: str) -> ServiceProfile:
+    """The profile of service ``name``.
+
+    :raises LookupError: for a service that is neither built in nor declared.
+    """
+    with _lock:
+        if name in _declared:
+            return _declared[name][0]
+    if isinstance(name, str) and name in builtin_services():
+        return load_builtin_profile(name)
+    raise _unknown(name)
+
+
+def namespace(name: str) -> types.ModuleType:
+    """The module of exception classes of service ``name`` (importing it if built in).
+
+    :raises LookupError: for a service that is neither built in nor declared.
+    """
+    with _lock:
+        if name in _declared:
+            return _declared[name][1]
+    if isinstance(name, str) and name in builtin_services():
+        return importlib.import_module(f"{__name__}.{name}")
+    raise _unknown(name)
+
+
+def _load(profile: ServiceProfile | Mapping[str, Any] | str | os.PathLike[str]) -> ServiceProfile:
+    if isinstance(profile, ServiceProfile):
+        return profile
+    if isinstance(profile, Mapping):
+        return profile_from_mapping(profile)
+    path = Path(profile)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"cannot read profile file {path}: {exc}") from exc
+    return profile_from_mapping(data, origin=str(path))
+
+
+def declare(
+    profile: ServiceProfile | Mapping[str, Any] | str | os.PathLike[str],
+) -> types.ModuleType:
+    """Declare a service from its profile and return its namespace.
+
+    ``profile`` is a path to a profile file, the same data as a mapping, or a
+    :class:`~cloudstatus.ServiceProfile`. The namespace is also importable as
+    ``cloudstatus.services.<name>`` (so its errors pickle by reference) once declared.
+    Declaring the same profile again returns the same namespace.
+
+    :raises ValueError: for a malformed profile, a built-in service's name, or a
+        second, different profile under a name already declared.
+    """
+    prof = _load(profile)
+    name = prof.service
+    if name in builtin_services():
+        raise ValueError(f"service {name!r} is built in; declare your profile under another name")
+    with _lock:
+        if name in _declared:
+            known, module = _declared[name]
+            if known == prof:
+                return module
+            raise ValueError(
+                f"service {name!r} is already declared with a different profile; pick another name"
+            )
+        module = _build(prof)
+        _declared[name] = (prof, module)
+        sys.modules[module.__name__] = module
+        setattr(sys.modules[__name__], name, module)
+        return module
+
+
+def _build(profile: ServiceProfile) -> types.ModuleType:
+    """Create the namespace module of a declared service, shaped like a generated one."""
+    import cloudstatus._exceptions as std
+
+    svc = profile.service
+    modname = f"{__name__}.{svc}"
+    module = types.ModuleType(modname, f"Exceptions for {profile.title} (declared at runtime).")
+
+    def make(name: str, bases: tuple[type, ...], doc: str, **attrs: Any) -> type:
+        cls = type(
+            name, bases, {"__module__": modname, "__qualname__": name, "__doc__": doc, **attrs}
+        )
+        setattr(module, name, cls)
+        return cls
+
+    root = make("Error", (_base.CloudStatusError,), f"Root of every error from {svc}.", service=svc)
+    families = {
+        digit: make(fam.__name__, (fam, root), f"A {digit}xx response from {svc}.")
+        for digit, fam in _FAMILIES.items()
+    }
+    classes: dict[int, type] = {}
+    for code, cls in std.STATUS_CLASSES.items():
+        entry = profile.entries.get(code)
+        what = f'its table: "{entry.name}"' if entry else "not in its table"
+        doc = f"{code} {cls.reason}, from {svc} ({what})."
+        if entry and entry.description:
+            doc += f"\n\n{entry.description}"
+        classes[code] = make(cls.__name__, (cls, families[code // 100]), doc)
+    for code, cls in std.STATUS_CLASSES.items():
+        for attr in dir(std):
+            if getattr(std, attr) is cls and attr != cls.__name__:
+                setattr(module, attr, classes[code])
+    for alias, canonical in derive_aliases(load_standard(), profile).items():
+        setattr(module, alias, getattr(module, canonical))
+    module.codes = profile.codes  # type: ignore[attr-defined]
+    module.STATUS_CLASSES = types.MappingProxyType(classes)  # type: ignore[attr-defined]
+    module.__all__ = sorted(  # type: ignore[attr-defined]
+        n for n in vars(module) if not n.startswith("_")
+    )
+    return module
+
+
+def __getattr__(name: str) -> types.ModuleType:
+    # ``cloudstatus.services.dms`` works after a bare ``import cloudstatus``.
+    if name in builtin_services():
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
