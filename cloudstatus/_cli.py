@@ -1,0 +1,251 @@
+"""The command line: ``python -m cloudstatus`` and the ``cloudstatus`` script."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import IO, Any, NoReturn
+
+__all__ = ["main"]
+
+
+class UsageError(Exception):
+    """Bad arguments: reported on one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{self.prog}: {message} (see --help)")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="cloudstatus",
+        description="Typed exceptions for the HTTP errors of cloud service APIs.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+    demo = sub.add_parser("demo", help="raise real errors from a loopback server and tabulate them")
+    demo.add_argument("--json", action="store_true", help="print JSON lines instead of a table")
+    explain = sub.add_parser("explain", help="what the catalog knows of a status code")
+    explain.add_argument("code", metavar="CODE", help="an HTTP status code, e.g. 409")
+    explain.add_argument("--service", "-s", metavar="S", help="a service name, e.g. dms")
+    explain.add_argument("--json", action="store_true", help="print JSON")
+    tree = sub.add_parser("tree", help="print the exception hierarchy")
+    tree.add_argument("--service", "-s", metavar="S", help="a service name, e.g. dms")
+    tree.add_argument("--json", action="store_true", help="print JSON")
+    gen = sub.add_parser("generate", help="regenerate the exception modules from the catalog")
+    gen.add_argument("--check", action="store_true", help="exit 1 if the committed output is stale")
+    gen.add_argument("--root", type=Path, help="project root (default: the package's parent)")
+    ingest = sub.add_parser("ingest", help="turn a vendor status-code page into a profile")
+    ingest.add_argument("doc", metavar="DOC.txt", type=Path, help="the page saved as text")
+    ingest.add_argument("--service", "-s", required=True, metavar="NAME", help="service name")
+    ingest.add_argument("--title", help="the service's full name")
+    ingest.add_argument("-o", "--output", type=Path, metavar="FILE", help="write here")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, *, out: IO[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    out = out if out is not None else sys.stdout
+    try:
+        args = _parser().parse_args(argv)
+        handler = {
+            "demo": _demo,
+            "explain": _explain,
+            "tree": _tree,
+            "generate": _generate,
+            "ingest": _ingest,
+        }[args.command]
+        return handler(args, out)
+    except UsageError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+
+
+def _service(name: str | None) -> str | None:
+    if name is None:
+        return None
+    from cloudstatus.services import namespace
+
+    try:
+        namespace(name)
+    except LookupError as exc:
+        raise UsageError(f"cloudstatus: {exc.args[0]}") from None
+    return name
+
+
+def _code(text: str) -> int:
+    try:
+        code = int(text, 10)
+    except ValueError:
+        raise UsageError(f"cloudstatus: CODE must be a number such as 409, got {text!r}") from None
+    if not 100 <= code <= 999:
+        raise UsageError(f"cloudstatus: CODE must be between 100 and 999, got {code}")
+    return code
+
+
+def _qualname(cls: type) -> str:
+    module = cls.__module__
+    if module.startswith("cloudstatus.services."):
+        return f"{module.rsplit('.', 1)[1]}.{cls.__name__}"
+    if module == "builtins":
+        return cls.__name__
+    return f"{module.split('.')[0]}.{cls.__name__}"
+
+
+def explain_data(code: int, service: str | None) -> dict[str, Any]:
+    """The facts ``explain`` prints, as data."""
+    from cloudstatus import error_class, status_info
+    from cloudstatus._policy import decide
+
+    info = status_info(code, service)
+    data: dict[str, Any] = {
+        "code": code,
+        "reason": info.reason,
+        "service": service,
+        "documented": info.documented,
+        "name": info.name,
+        "description": info.description,
+        "family": info.family,
+        "advice": info.advice.name,
+        "advice_text": info.advice.value,
+    }
+    if code >= 300:
+        cls = error_class(code, service=service)
+        data["class"] = _qualname(cls)
+        data["mro"] = [_qualname(c) for c in cls.__mro__ if c not in (object, BaseException)]
+        data["retryable"] = {}
+        for method in ("GET", "POST"):
+            for ra in (False, True):
+                d = decide(code, service=service, method=method, has_retry_after=ra)
+                key = f"{method}{' + Retry-After' if ra else ''}"
+                data["retryable"][key] = {"retryable": d.retryable, "why": d.reason}
+    else:
+        data["class"] = None
+        data["mro"] = []
+        data["retryable"] = {}
+    return data
+
+
+def _explain(args: argparse.Namespace, out: IO[str]) -> int:
+    code = _code(args.code)
+    data = explain_data(code, _service(args.service))
+    if args.json:
+        print(json.dumps(data, indent=2, sort_keys=True), file=out)
+        return 0
+    title = f"{code} {data['reason'] or '(unregistered)'}"
+    print(title, file=out)
+    print("=" * len(title), file=out)
+    rows = [
+        ("class", data["class"] or "none: 1xx and 2xx responses raise nothing"),
+        ("family", (data["family"] or "none").replace("_", " ")),
+    ]
+    if data["service"]:
+        doc = f'yes, as "{data["name"]}"' if data["documented"] else "no"
+        rows.append((f"in {data['service']} table", doc))
+    rows.append(("description", data["description"] or "-"))
+    rows.append(("advice", f"{data['advice']} ({data['advice_text']})"))
+    for label, value in rows:
+        print(f"{label + ':':<16}{value}", file=out)
+    if data["mro"]:
+        print("mro:", file=out)
+        for name in data["mro"]:
+            print(f"  {name}", file=out)
+    if data["retryable"]:
+        print("retryable:", file=out)
+        for key, verdict in data["retryable"].items():
+            yes = "yes" if verdict["retryable"] else "no"
+            print(f"  {key:<22}{yes:<5}{verdict['why']}", file=out)
+    return 0
+
+
+def tree_data(service: str | None) -> dict[str, Any]:
+    """The hierarchy ``tree`` prints, as nested data."""
+    import cloudstatus
+    from cloudstatus.services import namespace
+
+    ns: Any = namespace(service) if service else cloudstatus
+    root = ns.Error if service else cloudstatus.CloudStatusError
+    classes: dict[int, type[cloudstatus.CloudStatusError]] = dict(ns.STATUS_CLASSES)
+
+    def node(cls: type[cloudstatus.CloudStatusError]) -> dict[str, Any]:
+        return {"name": _qualname(cls), "status_code": cls.status_code, "children": []}
+
+    top = node(root)
+    for digit, fam in ((3, "RedirectionError"), (4, "ClientError"), (5, "ServerError")):
+        fam_node = node(getattr(ns, fam))
+        fam_node["children"] = [
+            node(cls) for code, cls in sorted(classes.items()) if code // 100 == digit
+        ]
+        top["children"].append(fam_node)
+    return top
+
+
+def _tree(args: argparse.Namespace, out: IO[str]) -> int:
+    data = tree_data(_service(args.service))
+    if args.json:
+        print(json.dumps(data, indent=2), file=out)
+        return 0
+
+    def show(node: dict[str, Any], depth: int) -> None:
+        code = f" ({node['status_code']})" if node["status_code"] else ""
+        print(f"{'  ' * depth}{node['name']}{code}", file=out)
+        for child in node["children"]:
+            show(child, depth + 1)
+
+    show(data, 0)
+    return 0
+
+
+def _generate(args: argparse.Namespace, out: IO[str]) -> int:
+    from cloudstatus import _generate as gen
+
+    root = args.root or gen.default_root()
+    if not (root / "cloudstatus" / "catalog" / "standard.json").is_file():
+        raise UsageError(f"cloudstatus: no catalog under {root}; pass --root PROJECT_DIR")
+    if args.check:
+        stale = gen.check(root)
+        for rel in stale:
+            print(f"stale: {rel} (run `python -m cloudstatus generate`)", file=out)
+        if stale:
+            return 1
+        print("generated files are up to date", file=out)
+        return 0
+    changed = gen.write(root)
+    for rel in changed:
+        print(f"wrote {rel}", file=out)
+    if not changed:
+        print("generated files are up to date", file=out)
+    return 0
+
+
+def _ingest(args: argparse.Namespace, out: IO[str]) -> int:
+    from cloudstatus import _ingest as ing
+
+    try:
+        result = ing.ingest_file(args.doc, args.service, title=args.title)
+    except FileNotFoundError:
+        raise UsageError(f"cloudstatus: no such file: {args.doc}") from None
+    except (ing.IngestError, ValueError, OSError) as exc:
+        raise UsageError(f"cloudstatus: {args.doc}: {exc}") from None
+    for problem in result.problems:
+        print(f"warning: {problem}", file=sys.stderr)
+    text = ing.dump_profile(result.profile)
+    if args.output is None:
+        out.write(text)
+    else:
+        args.output.write_text(text, encoding="utf-8")
+        codes = result.profile.get("codes")
+        count = len(codes) if isinstance(codes, list) else 0
+        print(f"wrote {args.output}: {count} codes", file=out)
+    return 0
+
+
+def _demo(args: argparse.Namespace, out: IO[str]) -> int:
+    from cloudstatus._demo import run_demo
+
+    return run_demo(out, as_json=args.json)

@@ -1,0 +1,234 @@
+"""Helpers for testing code that uses cloudstatus, and a pytest plugin.
+
+Importing this module imports neither pytest nor responses; each helper imports what
+it needs when called. Under pytest the plugin (registered through the ``pytest11``
+entry point) adds two fixtures:
+
+``cloudstatus_mock``
+    a :class:`ErrorMock`: a ``responses`` mock that is active for the test, and a
+    :class:`requests.Session` with the hook installed, for the service named by
+    the ``cloudstatus_service`` fixture.
+``cloudstatus_service``
+    ``None`` by default; override it in your ``conftest.py`` to test against a
+    service's namespace::
+
+        @pytest.fixture
+        def cloudstatus_service():
+            return "dms"
+
+A test then reads::
+
+    def test_create_twice(cloudstatus_mock):
+        cloudstatus_mock.add_error("POST", URL, 409, error_code="DMS.00409001")
+        with cloudstatus.testing.raises(dms.ConflictError, error_code="DMS.00409001"):
+            create_instance(cloudstatus_mock.session)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from cloudstatus._base import CloudStatusError
+
+if TYPE_CHECKING:
+    import pytest
+    import requests
+    import responses
+
+__all__ = [
+    "ErrorMock",
+    "assert_error",
+    "error_body",
+    "error_response",
+    "raises",
+]
+
+_BODY_FORMATS = ("huawei", "problem", "plain")
+
+
+def _body_format(service: str | None) -> str:
+    if service is None:
+        return "huawei"
+    from cloudstatus.services import get_profile
+
+    fmt = get_profile(service).error_body
+    return fmt if fmt in _BODY_FORMATS else "huawei"
+
+
+def error_body(
+    status: int,
+    *,
+    service: str | None = None,
+    error_code: str | None = None,
+    error_msg: str | None = None,
+    request_id: str | None = None,
+) -> tuple[bytes, str]:
+    """A realistic error body and its content type, in the format ``service`` uses.
+
+    The shipped services answer in the Huawei form
+    ``{"error_code": "...", "error_msg": "...", "request_id": "..."}``; a declared
+    service whose profile says ``"error_body": "problem"`` gets RFC 9457 problem
+    details, and ``"plain"`` a text body.
+    """
+    from cloudstatus._catalog import load_standard
+
+    entry = load_standard().get(status)
+    message = error_msg if error_msg is not None else (entry.reason if entry else "Error")
+    fmt = _body_format(service)
+    if fmt == "plain":
+        return message.encode(), "text/plain; charset=utf-8"
+    if fmt == "problem":
+        doc: dict[str, Any] = {"title": entry.reason if entry else "Error", "status": status}
+        doc["detail"] = message
+        if error_code is not None:
+            doc["code"] = error_code
+        if request_id is not None:
+            doc["request_id"] = request_id
+        return json.dumps(doc).encode(), "application/problem+json"
+    doc = {"error_code": error_code or f"APIGW.{status:04d}", "error_msg": message}
+    if request_id is not None:
+        doc["request_id"] = request_id
+    return json.dumps(doc).encode(), "application/json"
+
+
+def error_response(
+    method: str,
+    url: str,
+    status: int,
+    *,
+    service: str | None = None,
+    error_code: str | None = None,
+    error_msg: str | None = None,
+    request_id: str | None = None,
+    retry_after: float | str | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> responses.Response:
+    """A :class:`responses.Response` for an error, ready for ``responses.add``.
+
+    The request id goes in an ``X-Request-Id`` header (and the body, as Huawei's API
+    gateway sends it); ``retry_after`` becomes a ``Retry-After`` header.
+    """
+    import responses as _responses
+
+    body, content_type = error_body(
+        status,
+        service=service,
+        error_code=error_code,
+        error_msg=error_msg,
+        request_id=request_id,
+    )
+    all_headers = dict(headers or {})
+    if request_id is not None:
+        all_headers.setdefault("X-Request-Id", request_id)
+    if retry_after is not None:
+        value = retry_after if isinstance(retry_after, str) else f"{retry_after:g}"
+        all_headers.setdefault("Retry-After", value)
+    return _responses.Response(
+        method=method.upper(),
+        url=url,
+        status=status,
+        body=body,
+        content_type=content_type,
+        headers=all_headers,
+    )
+
+
+def assert_error(
+    error: BaseException | pytest.ExceptionInfo[Any],
+    cls: type[CloudStatusError] = CloudStatusError,
+    *,
+    exact: bool = False,
+    **expected: Any,
+) -> CloudStatusError:
+    """Check a raised error's class and attributes; return the error.
+
+    ``error`` is the exception or the ``ExceptionInfo`` of ``pytest.raises``.
+    ``expected`` names attributes and their expected values (``error_code``,
+    ``request_id``, ``status_code``, ``retryable``...). With ``exact=True`` the class
+    must be ``cls`` itself, not a subclass.
+
+    :raises AssertionError: saying which expectation failed and what was found.
+    """
+    exc = getattr(error, "value", error)
+    if not isinstance(exc, cls):
+        raise AssertionError(f"expected {cls.__name__}, got {type(exc).__name__}: {exc}")
+    if exact and type(exc) is not cls:
+        raise AssertionError(f"expected exactly {cls.__name__}, got {type(exc).__name__}")
+    wrong = []
+    for name, want in sorted(expected.items()):
+        if not hasattr(exc, name):
+            raise AssertionError(f"{type(exc).__name__} has no attribute {name!r}")
+        got = getattr(exc, name)
+        if got != want:
+            wrong.append(f"{name}: expected {want!r}, got {got!r}")
+    if wrong:
+        raise AssertionError(f"{type(exc).__name__} ({exc}): " + "; ".join(wrong))
+    return exc
+
+
+@contextlib.contextmanager
+def raises(
+    cls: type[CloudStatusError] = CloudStatusError, *, exact: bool = False, **expected: Any
+) -> Iterator[list[CloudStatusError]]:
+    """Like :func:`pytest.raises`, also checking the error's attributes.
+
+    Yields a list that holds the caught error afterwards::
+
+        with raises(cloudstatus.NotFoundError, request_id="r-1") as caught:
+            client.get_thing("missing")
+        assert caught[0].error_code == "DMS.00404001"
+
+    :raises AssertionError: when nothing is raised, or :func:`assert_error` fails.
+    """
+    caught: list[CloudStatusError] = []
+    try:
+        yield caught
+    except CloudStatusError as exc:
+        if not isinstance(exc, cls):
+            raise AssertionError(
+                f"expected {cls.__name__}, got {type(exc).__name__}: {exc}"
+            ) from exc
+        caught.append(assert_error(exc, cls, exact=exact, **expected))
+    else:
+        raise AssertionError(f"{cls.__name__} was not raised")
+
+
+@dataclass
+class ErrorMock:
+    """A running ``responses`` mock and a session with the hook installed.
+
+    :ivar session: a :class:`requests.Session` with :func:`cloudstatus.install` applied.
+    :ivar rsps: the active :class:`responses.RequestsMock`, for anything else to mock.
+    :ivar service: the service the session's hook resolves classes for.
+    """
+
+    session: requests.Session
+    rsps: responses.RequestsMock
+    service: str | None = None
+    added: list[responses.BaseResponse] = field(default_factory=list)
+
+    def add_error(self, method: str, url: str, status: int, **kwargs: Any) -> None:
+        """Answer ``method url`` with an error; keywords as :func:`error_response`."""
+        kwargs.setdefault("service", self.service)
+        response = error_response(method, url, status, **kwargs)
+        self.added.append(self.rsps.add(response))
+
+    def add_ok(self, method: str, url: str, json_body: object = None, status: int = 200) -> None:
+        """Answer ``method url`` with a JSON success."""
+        import responses as _responses
+
+        self.added.append(
+            self.rsps.add(_responses.Response(method.upper(), url, json=json_body, status=status))
+        )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the fixtures; runs only under pytest, so pytest is imported only there."""
+    from cloudstatus import _pytest_fixtures
+
+    if not config.pluginmanager.is_registered(_pytest_fixtures):
+        config.pluginmanager.register(_pytest_fixtures, "cloudstatus-fixtures")

@@ -1,0 +1,82 @@
+"""The public surface: what ``import cloudstatus`` offers, and under which names."""
+
+from __future__ import annotations
+
+import builtins
+
+import cloudstatus
+from cloudstatus._catalog import load_standard
+
+HAND_WRITTEN = {
+    "Advice",
+    "ClientError",
+    "CloudStatusError",
+    "RedirectionError",
+    "RegistrationError",
+    "Registry",
+    "ServerError",
+    "ServiceProfile",
+    "StatusInfo",
+    "__version__",
+    "default_registry",
+    "error_class",
+    "error_from_response",
+    "install",
+    "raise_for_status",
+    "status_info",
+    "uninstall",
+    "ErrorBody",
+    "RateLimit",
+    "HookOptions",
+}
+
+
+def _generated_names() -> set[str]:
+    names = {"CATALOG_DIGEST", "STATUS_CLASSES"}
+    for code, entry in load_standard().items():
+        if code >= 300 and entry.class_name:
+            names.add(entry.class_name)
+            names.update(entry.aliases)
+    return names
+
+
+def test_all_is_exactly_the_public_names():
+    """__all__ lists the hand-written names plus one class (and its aliases) per code."""
+    assert set(cloudstatus.__all__) == HAND_WRITTEN | _generated_names()
+
+
+def test_all_is_sorted_and_unique():
+    """__all__ is sorted with no repeats, so diffs of it stay readable."""
+    assert cloudstatus.__all__ == sorted(set(cloudstatus.__all__))
+
+
+def test_every_exported_name_exists():
+    """Every name in __all__ is an attribute of the package."""
+    missing = [n for n in cloudstatus.__all__ if not hasattr(cloudstatus, n)]
+    assert missing == []
+
+
+def test_public_classes_report_the_package_as_their_module():
+    """Exported classes say ``cloudstatus`` so tracebacks show the importable name."""
+    wrong = [
+        n
+        for n in cloudstatus.__all__
+        if isinstance(getattr(cloudstatus, n), type)
+        and getattr(cloudstatus, n).__module__ != "cloudstatus"
+    ]
+    assert wrong == []
+
+
+def test_no_exported_name_shadows_a_builtin():
+    """``from cloudstatus import *`` never hides a builtin such as NotImplementedError."""
+    assert set(cloudstatus.__all__) & set(dir(builtins)) == set()
+
+
+def test_public_names_have_docstrings():
+    """Every exported class and function documents itself."""
+    undocumented = [
+        n
+        for n in cloudstatus.__all__
+        if callable(getattr(cloudstatus, n)) and not (getattr(cloudstatus, n).__doc__ or "").strip()
+    ]
+    assert undocumented == []
