@@ -60,7 +60,11 @@ def cases() -> list[DemoCase]:
     }
     return [
         DemoCase(
-            "list instances", "GET", "/dms/instances", "dms", json_reply(200, {"instances": []})
+            "show an instance",
+            "GET",
+            "/dms/instances/7a3e",
+            "dms",
+            json_reply(200, {"id": "7a3e", "name": "orders"}),
         ),
         DemoCase(
             "create a duplicate instance",

@@ -687,7 +687,9 @@ def _unquote(text: str) -> str:
 def _sf_list(text: str | None) -> list[tuple[str, dict[str, str]]]:
     """Read a structured-field list leniently: ``item;key=value, item;key=value``."""
     items: list[tuple[str, dict[str, str]]] = []
-    for member in _split_unquoted((text or "")[:_MAX_HEADER_CHARS], ","):
+    if not text:
+        return items
+    for member in _split_unquoted(text[:_MAX_HEADER_CHARS], ","):
         bare, *params = _split_unquoted(member, ";")
         parsed: dict[str, str] = {}
         for param in params:
