@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import copy
 import pickle
 
@@ -52,7 +53,7 @@ def test_class_name_follows_the_naming_rule(code):
     """The name is the phrase in CamelCase plus Error, unless that shadows a builtin."""
     cls = cls_for(code)
     natural = class_name(load_standard()[code].reason)
-    if natural in dir(__builtins__) or hasattr(__import__("builtins"), natural):
+    if hasattr(builtins, natural):
         assert cls.__name__ != natural
     else:
         assert cls.__name__ == natural

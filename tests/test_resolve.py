@@ -82,7 +82,7 @@ def test_service_unregistered_codes_get_the_service_family(code, attr):
 
 def test_unknown_service_is_a_clear_error():
     """An unknown service name lists the known ones."""
-    with pytest.raises(LookupError, match="known services are .*dms.*mpc"):
+    with pytest.raises(LookupError, match=r"known services are .*dms.*mpc"):
         cloudstatus.error_class(409, service="nope")
 
 

@@ -1,0 +1,204 @@
+"""cloudstatus.testing: the helpers and the pytest plugin, used as a user would."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+import requests
+import responses
+
+import cloudstatus
+from cloudstatus import testing
+from cloudstatus.services import dms
+
+URL = "https://dms.example.com/v2/instances"
+
+
+def test_import_is_light():
+    """Importing cloudstatus.testing pulls in neither pytest nor responses."""
+    code = (
+        "import sys, cloudstatus, cloudstatus.testing; "
+        "assert 'responses' not in sys.modules and 'pytest' not in sys.modules, sys.modules.keys()"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_plugin_is_registered_through_the_entry_point(pytestconfig):
+    """pytest loads cloudstatus.testing as a plugin named cloudstatus."""
+    assert pytestconfig.pluginmanager.get_plugin("cloudstatus") is testing
+    assert pytestconfig.pluginmanager.get_plugin("cloudstatus-fixtures") is not None
+
+
+@pytest.mark.parametrize("service", [None, "dms", "mpc"])
+def test_error_body_is_huawei_shaped(service):
+    """The shipped services answer with error_code / error_msg JSON."""
+    body, content_type = testing.error_body(
+        409, service=service, error_code="E.1", error_msg="taken", request_id="r-1"
+    )
+    assert content_type == "application/json"
+    assert json.loads(body) == {"error_code": "E.1", "error_msg": "taken", "request_id": "r-1"}
+
+
+def test_error_body_defaults():
+    """Without a code or message, a gateway-style code and the reason phrase are used."""
+    doc = json.loads(testing.error_body(404)[0])
+    assert doc == {"error_code": "APIGW.0404", "error_msg": "Not Found"}
+
+
+@pytest.mark.parametrize(
+    ("fmt", "content_type"), [("problem", "application/problem+json"), ("plain", "text/plain")]
+)
+def test_error_body_follows_a_declared_services_format(fmt, content_type):
+    """A declared service's error_body picks problem details or plain text."""
+    name = f"fmt_{fmt}"
+    cloudstatus.services.declare({"service": name, "error_body": fmt, "codes": []})
+    body, ctype = testing.error_body(422, service=name, error_code="X", error_msg="bad field")
+    assert ctype.startswith(content_type)
+    assert b"bad field" in body
+    with responses.RequestsMock() as rsps, requests.Session() as s:
+        rsps.add(
+            testing.error_response(
+                "GET", URL, 422, service=name, error_code="X", error_msg="bad field"
+            )
+        )
+        cloudstatus.install(s, service=name)
+        with testing.raises(cloudstatus.UnprocessableContentError, error_message="bad field"):
+            s.get(URL)
+
+
+def test_error_response_round_trips_through_the_hook():
+    """A built response raises the class with the code, message, request id and Retry-After."""
+    with responses.RequestsMock() as rsps, requests.Session() as s:
+        rsps.add(
+            testing.error_response(
+                "post",
+                URL,
+                429,
+                service="dms",
+                error_code="DMS.00429001",
+                error_msg="slow down",
+                request_id="r-9",
+                retry_after=3,
+            )
+        )
+        cloudstatus.install(s, service="dms")
+        with testing.raises(
+            dms.TooManyRequestsError,
+            error_code="DMS.00429001",
+            error_message="slow down",
+            request_id="r-9",
+            retry_after=3.0,
+        ) as caught:
+            s.post(URL)
+    assert caught[0].retryable is True
+
+
+def test_raises_reports_a_wrong_class():
+    """raises() fails with both class names when another error is raised."""
+    with pytest.raises(AssertionError, match="expected NotFoundError, got ConflictError"):  # noqa: SIM117
+        with testing.raises(cloudstatus.NotFoundError):
+            raise cloudstatus.ConflictError("x")
+
+
+def test_raises_reports_nothing_raised():
+    """raises() fails when nothing is raised."""
+    with pytest.raises(AssertionError, match="ConflictError was not raised"):  # noqa: SIM117
+        with testing.raises(cloudstatus.ConflictError):
+            pass
+
+
+def test_raises_lets_other_exceptions_through():
+    """A non-cloudstatus exception is not swallowed."""
+    with pytest.raises(KeyError):  # noqa: SIM117
+        with testing.raises(cloudstatus.ConflictError):
+            raise KeyError("x")
+
+
+def test_assert_error_reports_every_mismatch():
+    """assert_error lists each attribute that differs."""
+    exc = cloudstatus.ConflictError(error_code="A", request_id="r")
+    with pytest.raises(AssertionError, match="error_code: expected 'B', got 'A'; request_id"):
+        testing.assert_error(exc, cloudstatus.ConflictError, error_code="B", request_id="s")
+
+
+def test_assert_error_exact_and_unknown_attribute():
+    """exact=True refuses subclasses; an unknown attribute is named."""
+    exc = dms.ConflictError()
+    assert testing.assert_error(exc, cloudstatus.ConflictError) is exc
+    with pytest.raises(AssertionError, match="exactly ConflictError"):
+        testing.assert_error(exc, cloudstatus.ConflictError, exact=True)
+    with pytest.raises(AssertionError, match="no attribute 'colour'"):
+        testing.assert_error(exc, colour="red")
+    with pytest.raises(AssertionError, match="expected NotFoundError"):
+        testing.assert_error(exc, cloudstatus.NotFoundError)
+
+
+def test_assert_error_accepts_exception_info():
+    """The ExceptionInfo of pytest.raises is accepted as well as the exception."""
+    with pytest.raises(cloudstatus.ConflictError) as info:
+        raise cloudstatus.ConflictError(error_code="A")
+    assert testing.assert_error(info, error_code="A") is info.value
+
+
+def test_fixtures_as_a_user_would_use_them(pytester):
+    """A user's suite uses cloudstatus_mock, overrides cloudstatus_service, and passes."""
+    pytester.makeconftest(
+        """
+        import pytest
+
+        @pytest.fixture
+        def cloudstatus_service():
+            return "dms"
+        """
+    )
+    pytester.makepyfile(
+        """
+        import cloudstatus
+        from cloudstatus.services import dms
+        from cloudstatus.testing import raises
+
+        URL = "https://dms.example.com/v2/instances"
+
+        def create(session):
+            return session.post(URL, json={"name": "orders"}).json()
+
+        def test_conflict(cloudstatus_mock):
+            cloudstatus_mock.add_error("POST", URL, 409, error_code="DMS.00409001",
+                                       request_id="req-1")
+            with raises(dms.ConflictError, error_code="DMS.00409001", request_id="req-1"):
+                create(cloudstatus_mock.session)
+
+        def test_success(cloudstatus_mock):
+            cloudstatus_mock.add_ok("POST", URL, {"id": "1"})
+            assert create(cloudstatus_mock.session) == {"id": "1"}
+
+        def test_service_is_dms(cloudstatus_mock):
+            assert cloudstatus_mock.service == "dms"
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=3)
+
+
+def test_default_service_is_none(pytester):
+    """Without an override, the mock session resolves standard classes."""
+    pytester.makepyfile(
+        """
+        import cloudstatus
+
+        def test_it(cloudstatus_mock):
+            cloudstatus_mock.add_error("GET", "https://x.example/a", 404)
+            try:
+                cloudstatus_mock.session.get("https://x.example/a")
+            except cloudstatus.NotFoundError as e:
+                assert type(e) is cloudstatus.NotFoundError
+                assert e.service is None
+            else:
+                raise AssertionError("no error")
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
