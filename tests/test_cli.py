@@ -11,7 +11,7 @@ import pytest
 
 import cloudstatus
 from cloudstatus._cli import main
-from tests.conftest import ALL_CODES, SEEDS
+from tests.conftest import ALL_CODES, ROOT, SEEDS
 
 
 def run(*argv: str) -> tuple[int, str]:
@@ -223,3 +223,14 @@ def test_ingest_seed_matches_the_committed_profile(service, tmp_path):
     assert status == 0
     strip = lambda rows: [(r["code"], r["name"], r["advice"]) for r in rows]  # noqa: E731
     assert strip(got) == strip(want)
+
+
+def test_dunder_main_exits_with_mains_status(monkeypatch, capsys):
+    """``python -m cloudstatus`` exits with the status main returns."""
+    import runpy
+
+    monkeypatch.setattr(sys, "argv", ["cloudstatus", "explain", "409", "--json"])
+    with pytest.raises(SystemExit) as info:
+        runpy.run_path(str(ROOT / "cloudstatus" / "__main__.py"), run_name="__main__")
+    assert info.value.code == 0
+    assert json.loads(capsys.readouterr().out)["class"] == "cloudstatus.ConflictError"

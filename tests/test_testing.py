@@ -179,7 +179,7 @@ def test_fixtures_as_a_user_would_use_them(pytester):
             assert cloudstatus_mock.service == "dms"
         """
     )
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result = pytester.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(passed=3)
 
 
@@ -200,5 +200,5 @@ def test_default_service_is_none(pytester):
                 raise AssertionError("no error")
         """
     )
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result = pytester.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
