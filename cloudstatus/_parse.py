@@ -221,8 +221,9 @@ def parse_html(body: bytes, content_type: str = "") -> ErrorBody | None:
 
     Taken when the content type mentions ``html`` or the start of the body looks like
     HTML. Scripts, styles and comments are skipped; entities are decoded and whitespace
-    is collapsed. The scan is a single linear pass (the standard library's
-    ``html.parser`` is quadratic on some malformed input), so it never raises or stalls.
+    is collapsed. Only the first 262144 characters are scanned, in a single linear
+    pass: the standard library's ``html.parser`` is quadratic on some malformed input
+    (minutes for a megabyte of ``<!--``), so it is not used.
     """
     text = _decode(body, content_type)
     if "html" not in _media_type(content_type) and not _looks_html(text):
@@ -375,7 +376,11 @@ _XML_CODE_TAGS = ("code", "errorcode", "error_code")
 _XML_MESSAGE_TAGS = ("message", "errormessage", "error_message", "error_msg", "errormsg", "msg")
 _XML_REQUEST_ID_TAGS = frozenset({"requestid", "request_id", "request-id"})
 _HTML_MARKERS = ("<!doctype html", "<html", "<head", "<body", "<title")
-_HTML_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:_-]*)")
+# A "<" not followed by one of these is text, as browsers show it ("1 < 2").
+_HTML_MARKUP = re.compile(r"<[A-Za-z/!?]")
+_HTML_TAG = re.compile(r"<([A-Za-z][A-Za-z0-9:_-]*)")
+# An error page says what it has to say early; the message is cut short later anyway.
+_HTML_SCAN_CHARS = 256 * 1024
 _HTML_RAW_TEXT = {
     name: re.compile(rf"</{name}\b", re.IGNORECASE) for name in ("script", "style", "title")
 }
@@ -568,19 +573,21 @@ def _looks_html(text: str) -> bool:
 
 
 def _html_text(text: str) -> tuple[str, str]:
-    """Return the collapsed title and visible text of an HTML document.
+    """Return the collapsed title and visible text of the start of an HTML document.
 
     Every search starts where the previous one ended, and a failed search ends the
     scan, so the work is linear in the length of the text.
     """
     title: list[str] = []
     visible: list[str] = []
+    text = text[:_HTML_SCAN_CHARS]
     pos, end = 0, len(text)
     while pos < end:
-        start = text.find("<", pos)
-        if start < 0:
+        markup = _HTML_MARKUP.search(text, pos)
+        if markup is None:
             visible.append(text[pos:])
             break
+        start = markup.start()
         visible.append(text[pos:start])
         visible.append(" ")  # tags separate words: "<h1>502</h1><hr>nginx"
         if text.startswith("<!--", start):
@@ -589,16 +596,12 @@ def _html_text(text: str) -> tuple[str, str]:
                 break  # everything after an unclosed comment is comment
             pos = close + 3
             continue
-        tag = _HTML_TAG.match(text, start)
-        if tag is None and not text.startswith(("<!", "<?", "</"), start):
-            visible.append("<")  # a stray "<" is text, as browsers show it
-            pos = start + 1
-            continue
         close = text.find(">", start + 1)
         if close < 0:
             break
         pos = close + 1
-        raw_text = _HTML_RAW_TEXT.get(tag.group(2).lower()) if tag and not tag.group(1) else None
+        tag = _HTML_TAG.match(text, start)
+        raw_text = _HTML_RAW_TEXT.get(tag.group(1).lower()) if tag else None
         if raw_text is not None:
             found = raw_text.search(text, pos)
             stop = end if found is None else found.start()

@@ -47,6 +47,8 @@ _SECRET_HEADER_PARTS = (
     "auth-key",
     "access-key",
     "private-key",
+    "subscription-key",
+    "functions-key",
 )
 _SECRET_PARAM_PARTS = (
     "token",
@@ -60,7 +62,8 @@ _SECRET_PARAM_PARTS = (
     "session",
 )
 _SECRET_PARAM_NAMES = frozenset({"sig", "pwd", "pass", "code", "jwt"})
-_AUTHORITY_START = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.\-]*:)?//")
+# Leading whitespace too: requests strips it before connecting, so it is still a URL.
+_AUTHORITY_START = re.compile(r"\s*(?:[A-Za-z][A-Za-z0-9+.\-]*:)?//")
 _PARAM_SEPARATOR = re.compile(r"([&;])")
 _WHITESPACE = re.compile(r"\s+")
 _SPACES = re.compile(r" {2,}")
@@ -80,14 +83,18 @@ def redact_url(url: str | None) -> str:
       ``pass``, ``code`` (OAuth authorization codes) or ``jwt``, becomes ``***``.
 
     The URL is never decoded, validated or re-encoded, so every string has a result
-    and everything else comes back byte for byte. Secrets in the path (webhook URLs)
-    are not detected.
+    and everything else comes back character for character (bytes are decoded as
+    UTF-8 first, other objects passed to :class:`str`). Secrets in the path (webhook
+    URLs) are not detected.
 
     :returns: the redacted URL; ``""`` for None.
     """
     if url is None:
         return ""
-    text = url if isinstance(url, str) else str(url)
+    if isinstance(url, (bytes, bytearray)):
+        text = bytes(url).decode("utf-8", "replace")
+    else:
+        text = url if isinstance(url, str) else str(url)
     before_fragment, hash_mark, fragment = text.partition("#")
     base, question_mark, query = before_fragment.partition("?")
     return (
@@ -104,8 +111,9 @@ def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
 
     A header is secret when its lowercased name is in :data:`SECRET_HEADERS` or
     contains ``token``, ``secret``, ``password``, ``passwd``, ``credential``,
-    ``signature``, ``api-key``, ``apikey``, ``api_key``, ``auth-key``, ``access-key`` or
-    ``private-key``. Names keep their case; values are converted with :class:`str`.
+    ``signature``, ``api-key``, ``apikey``, ``api_key``, ``auth-key``, ``access-key``,
+    ``private-key``, ``subscription-key`` or ``functions-key``. Names keep their case;
+    values are converted with :class:`str`.
     Never raises: something that is not a mapping gives ``{}``.
     """
     try:
@@ -129,8 +137,8 @@ def clean_text(text: str | None, limit: int = 300) -> str:
     A longer result is cut to its first N characters followed by the marker
     ``"… [+K chars]"`` (11 characters plus the digits of K), where K is the number of
     characters cut and N is as large as possible with ``N + len(marker) <= limit``.
-    When not even one character fits beside the marker (``limit`` of 12 or less), the
-    result is the first ``limit - 1`` characters followed by ``"…"``. Either way the
+    When not even one character fits beside the marker (always for a ``limit`` of 13 or
+    less), the result is the first ``limit - 1`` characters followed by ``"…"``. Either way the
     result is never longer than ``limit``; with the default limit of 300 it always has
     the marker form.
 
