@@ -48,7 +48,7 @@ FAMILIES: Mapping[int, str] = {
 }
 
 #: The values the standard table's ``retry`` column may take.
-RETRY_RULES = frozenset({"never", "always", "idempotent", "retry_after"})
+RETRY_RULES = frozenset({"never", "always", "idempotent", "idempotent_or_retry_after"})
 
 _SERVICE_NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
 

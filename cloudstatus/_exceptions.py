@@ -3,7 +3,7 @@
 """The standard exception classes, one per registered 3xx-5xx status code.
 
 Catalog: IANA HTTP Status Code Registry (last updated 2022-06-08); reason phrases from RFC
-9110 (standard.json sha256 ccbb698ec592c7c2).
+9110 (standard.json sha256 24b11f9e59aadf33).
 The (Unused) codes 306 and 418 get no class: they raise their family class.
 
 The tree:
@@ -134,7 +134,7 @@ __all__ = [
 ]
 
 #: Digest of the standard table this module was generated from.
-CATALOG_DIGEST: Final = "ccbb698ec592c7c2"
+CATALOG_DIGEST: Final = "24b11f9e59aadf33"
 
 
 class MultipleChoicesError(RedirectionError):

@@ -8,10 +8,13 @@ The order, first answer wins:
    ``WAIT_RETRY_AFTER`` → yes when the response says when (a Retry-After), and for 429
    also without one;
 3. the standard profile (the ``retry`` column of the standard table):
-   ``never`` → no; ``always`` → yes (408, 429); ``retry_after`` → only with a Retry-After
-   (413); ``idempotent`` → yes for idempotent methods, and for POST or PATCH only when the
-   response carries a Retry-After (502, 503, 504). Codes the table does not know are not
-   retryable. An unknown method counts as idempotent.
+   ``never`` → no (every other code, 500 and 501 included); ``always`` → yes (429: the
+   server itself says to come back later); ``idempotent`` → yes for idempotent methods
+   only (408, 502, 504); ``idempotent_or_retry_after`` → yes for idempotent methods, and
+   for POST or PATCH only when the response carries a Retry-After (503). Codes the table
+   does not know are not retryable. No method at all (an error raised by hand) counts
+   as idempotent; any method RFC 9110 does not call idempotent (POST, PATCH, CONNECT, a
+   custom one) does not.
 """
 
 from __future__ import annotations
@@ -67,7 +70,10 @@ def decide(
         advice = table_advice
     else:
         advice = _profile_advice(service, status)
-    source = "the error-code class" if override is not None else f"the {service} table"
+    if override is not None:
+        source = "the error-code class"
+    else:
+        source = f"the {service} table" if service is not None else "the service table"
     if advice is Advice.DO_NOT_REPEAT:
         return Decision(False, advice, f"{source} says to modify the request before resending")
     if advice is Advice.MAY_REPEAT:
@@ -92,27 +98,22 @@ def _standard(status: int, method: str | None, has_retry_after: bool) -> Decisio
     rule = entry.retry if entry is not None and status >= 300 else "never"
     if rule == "always":
         return Decision(True, Advice.NONE, f"standard profile: {status} is always retryable")
-    if rule == "retry_after":
-        if has_retry_after:
-            return Decision(True, Advice.NONE, "standard profile: retryable after Retry-After")
-        return Decision(
-            False, Advice.NONE, f"standard profile: {status} is retryable only with Retry-After"
-        )
-    if rule == "idempotent":
+    if rule in ("idempotent", "idempotent_or_retry_after"):
         verb = (method or "").upper()
         if not verb or verb in IDEMPOTENT_METHODS:
             return Decision(
                 True, Advice.NONE, f"standard profile: {status} is retryable for idempotent methods"
             )
-        if has_retry_after:
+        if rule == "idempotent_or_retry_after" and has_retry_after:
             return Decision(
                 True,
                 Advice.NONE,
                 f"standard profile: {verb} is retryable since Retry-After was sent",
             )
+        why = "and no Retry-After was sent" if rule == "idempotent_or_retry_after" else "here"
         return Decision(
             False,
             Advice.NONE,
-            f"standard profile: {verb} is not idempotent and no Retry-After was sent",
+            f"standard profile: {verb} is not idempotent, so not retryable {why}",
         )
     return Decision(False, Advice.NONE, f"standard profile: {status} is not retryable")

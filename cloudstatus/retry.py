@@ -30,16 +30,22 @@ typed error with its error code and request id::
 from __future__ import annotations
 
 import inspect
+import time
 from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING, Any
 
+from urllib3.exceptions import MaxRetryError, ResponseError
 from urllib3.util.retry import Retry
 
 from cloudstatus._base import CloudStatusError
 from cloudstatus._catalog import load_standard
+from cloudstatus._parse import parse_retry_after
 from cloudstatus._policy import IDEMPOTENT_METHODS, decide
 
 if TYPE_CHECKING:
+    from types import TracebackType
+
+    from urllib3.connectionpool import ConnectionPool
     from urllib3.response import BaseHTTPResponse
 
 __all__ = [
@@ -116,6 +122,13 @@ class ProfileRetry(Retry):
     :attr:`~cloudstatus.CloudStatusError.retryable` is, method and Retry-After
     included; ``status_forcelist`` is filled in for inspection only. Connection and
     read errors are retried for idempotent methods only (urllib3's own rule).
+
+    Retry-After is read as the hook reads it: a value it cannot parse (``soon``, a
+    negative number) counts as absent, both for the decision and for the wait, so
+    urllib3 never retries a response the hook would call not retryable and never fails
+    on the header. urllib3 itself cannot be told "do not retry" that late, so such a
+    response ends the retries as an exhausted budget does: it is returned when
+    ``raise_on_status`` is False (as :func:`urllib3_retry` sets it).
     """
 
     def __init__(
@@ -137,18 +150,61 @@ class ProfileRetry(Retry):
 
     def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
         """Whether a response with ``status_code`` to ``method`` should be retried."""
-        if not self.total or status_code < 400:
+        if status_code < 400 or (self.total is not None and self.total <= 0):
             return False
         return decide(
             status_code, service=self.service, method=method, has_retry_after=has_retry_after
         ).retryable
 
+    def increment(
+        self,
+        method: str | None = None,
+        url: str | None = None,
+        response: BaseHTTPResponse | None = None,
+        error: Exception | None = None,
+        _pool: ConnectionPool | None = None,
+        _stacktrace: TracebackType | None = None,
+    ) -> ProfileRetry:
+        """Count one more attempt; stop when the Retry-After urllib3 saw is unreadable.
+
+        urllib3 tells :meth:`is_retry` only whether a Retry-After header is non-empty;
+        here the header itself is at hand and the decision is taken again with the
+        hook's reading of it.
+        """
+        if error is None and response is not None and method and response.status >= 400:
+            header = response.headers.get("Retry-After")
+            if header and parse_retry_after(header) is None:
+                decision = decide(
+                    response.status, service=self.service, method=method, has_retry_after=False
+                )
+                if not decision.retryable:
+                    raise MaxRetryError(
+                        _pool,  # type: ignore[arg-type]
+                        url or "",
+                        ResponseError(f"not retried: {decision.reason}"),
+                    )
+        return super().increment(method, url, response, error, _pool, _stacktrace)
+
     def get_retry_after(self, response: BaseHTTPResponse) -> float | None:
-        """Retry-After in seconds, capped at ``max_retry_after``."""
-        value = super().get_retry_after(response)
-        if value is not None and self.max_retry_after is not None:
-            return min(value, self.max_retry_after)
+        """Retry-After in seconds, capped at ``max_retry_after``; None when unreadable."""
+        value = parse_retry_after(response.headers.get("Retry-After"))
+        if value is None:
+            return None
+        urllib3_cap = getattr(self, "retry_after_max", None)  # urllib3 >= 2.5 only
+        if urllib3_cap is not None:
+            value = min(value, float(urllib3_cap))
+        if self.max_retry_after is not None:
+            value = min(value, self.max_retry_after)
         return value
+
+    def sleep_for_retry(self, response: BaseHTTPResponse) -> bool:
+        """Sleep for the Retry-After, when there is one (``0`` means at once, no backoff)."""
+        retry_after = self.get_retry_after(response)
+        if retry_after is None:
+            return False
+        if retry_after > 0:
+            time.sleep(retry_after)
+        return True
 
 
 def urllib3_retry(
