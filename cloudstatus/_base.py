@@ -50,47 +50,45 @@ class CloudStatusError(HTTPError):
 
     Every class can also be raised by hand, in your own tests for instance:
     ``raise cloudstatus.ConflictError("name taken", error_code="E1")``.
-
-    :ivar status_code: the HTTP status (the class's own, or the response's).
-    :ivar reason: the standard reason phrase, or the response's for an unregistered code.
-    :ivar response: the :class:`requests.Response`, when there was one (not pickled).
-    :ivar request: the request that got it (not pickled).
-    :ivar method: the request method, ``"GET"`` and so on.
-    :ivar url: the request URL with credentials removed.
-    :ivar service: the service whose table resolved the class, or None.
-    :ivar error_code: the service's error code, always a :class:`str` (or None).
-    :ivar error_message: what the server said, stripped of control characters and truncated.
-    :ivar request_id: the request id from the headers or body, or None.
-    :ivar details: the parsed error body (a dict for JSON and XML), or None.
-    :ivar retry_after: seconds to wait, from Retry-After, or None.
-    :ivar retryable: whether sending the request again can help.
-    :ivar advice: the :class:`~cloudstatus.Advice` the deciding table gave.
-    :ivar retry_reason: one sentence saying why :attr:`retryable` is what it is.
-    :ivar rate_limit: rate-limit facts from the response headers, or None.
     """
 
-    #: The status this class stands for; None for the root and family classes.
+    #: The HTTP status: the class's own, or the response's on an instance of a family
+    #: class; None on the root and family classes themselves.
     status_code: int | None = None
-    #: The standard reason phrase; empty for the root and family classes.
+    #: The standard reason phrase, or the response's for an unregistered code; empty on
+    #: the root and family classes.
     reason: str = ""
-    #: The service whose namespace holds this class, or None.
+    #: The service whose table resolved the class (``"dms"``), or None.
     service: str | None = None
-    #: The error code an error-code class is registered for, or None.
+    #: The service's error code, always a :class:`str`, or None. On an error-code class,
+    #: the code it is registered for.
     error_code: str | None = None
     _retry_override: ClassVar[bool | Advice | None] = None
     _family_digit: ClassVar[int | None] = None
 
+    #: The :class:`requests.Response`, when there was one (not pickled).
     response: Response | None
+    #: The request that got the response (not pickled).
     request: Request | PreparedRequest | None
+    #: The request method, ``"GET"`` and so on.
     method: str | None
+    #: The request URL with credentials removed.
     url: str | None
+    #: What the server said, stripped of control characters and truncated.
     error_message: str | None
+    #: The request id from the headers or the body, or None.
     request_id: str | None
+    #: The parsed error body (a dict for JSON and XML), or None.
     details: Any
+    #: Seconds to wait before sending the request again, from Retry-After, or None.
     retry_after: float | None
+    #: Whether sending the request again can help.
     retryable: bool
+    #: The :class:`~cloudstatus.Advice` the deciding table gave.
     advice: Advice
+    #: One sentence saying why :attr:`retryable` is what it is.
     retry_reason: str
+    #: Rate-limit facts from the response headers, or None.
     rate_limit: RateLimit | None
 
     def __init_subclass__(
@@ -113,6 +111,10 @@ class CloudStatusError(HTTPError):
             cls._retry_override = retryable
         if advice is not None:
             cls._retry_override = _coerce_advice(cls.__name__, advice)
+        if registry is not None and not isinstance(registry, Registry):
+            raise TypeError(
+                f"{cls.__name__}: registry= takes a cloudstatus.Registry, got {registry!r}"
+            )
         if registry is not None and error_code is None:
             raise TypeError(f"{cls.__name__}: registry= only makes sense with error_code=")
         if error_code is not None:
@@ -239,7 +241,7 @@ def _coerce_advice(owner: str, advice: Advice | str) -> Advice:
         return advice
     try:
         return Advice[advice]
-    except KeyError:
+    except (KeyError, TypeError):
         raise TypeError(
             f"{owner}: advice= takes a cloudstatus.Advice or one of its names "
             f"{[a.name for a in Advice]}, got {advice!r}"
@@ -280,9 +282,10 @@ class ClientError(CloudStatusError):
 
 
 class ServerError(CloudStatusError):
-    """A 5xx response: the server failed; :attr:`retryable` says whether to try again.
+    """A 5xx response: the server failed.
 
-    Unregistered 5xx codes (520, 599...) raise this class itself.
+    :attr:`~CloudStatusError.retryable` says whether to try again. Unregistered 5xx codes
+    (520, 599...) raise this class itself.
     """
 
     _family_digit = 5

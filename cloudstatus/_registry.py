@@ -53,10 +53,22 @@ class Registry:
         qualified name equal the registered one's replaces it (a reloaded module);
         any other class for a taken pair is refused.
 
-        :raises RegistrationError: when the pair belongs to another class.
+        :raises RegistrationError: when the pair belongs to another class, or ``cls`` is
+            not a :class:`~cloudstatus.CloudStatusError` with a family and an error code.
         """
+        from cloudstatus._base import CloudStatusError
+
+        if not isinstance(cls, type) or not issubclass(cls, CloudStatusError):
+            raise RegistrationError(
+                f"only CloudStatusError subclasses can be registered, got {cls!r}"
+            )
+        if cls._family_digit is None:
+            raise RegistrationError(
+                f"{_qualified(cls)} must subclass a family or status class, so the status "
+                f"of a response can be checked against it"
+            )
         code = cls.error_code
-        if not code:
+        if not isinstance(code, str) or not code:
             raise RegistrationError(f"{_qualified(cls)} has no error_code to register")
         key = (cls.service, code)
         with self._lock:
@@ -83,7 +95,8 @@ class Registry:
         return self._classes.get((service, error_code))
 
     def __contains__(self, cls: object) -> bool:
-        return cls in self._classes.values()
+        with self._lock:
+            return any(known is cls for known in self._classes.values())
 
     def __iter__(self) -> Iterator[type[CloudStatusError]]:
         with self._lock:

@@ -78,9 +78,10 @@ def error_class(
         from cloudstatus.services import namespace
 
         ns = namespace(service)
-    if error_code is not None and error_code != "":
+    code = "" if error_code is None else str(error_code)
+    if code:
         reg = registry if registry is not None else default_registry
-        cls = reg.lookup(service, str(error_code))
+        cls = reg.lookup(service, code)
         if cls is not None and _compatible(cls, status):
             return cls
     if service is None:

@@ -53,7 +53,9 @@ _declared: dict[str, tuple[ServiceProfile, types.ModuleType]] = {}
 
 def available() -> tuple[str, ...]:
     """Names of every service cloudstatus knows now: built-in and declared, sorted."""
-    return tuple(sorted({*builtin_services(), *_declared}))
+    with _lock:
+        declared = set(_declared)
+    return tuple(sorted({*builtin_services(), *declared}))
 
 
 def _unknown(name: object) -> LookupError:
@@ -68,10 +70,12 @@ def get_profile(name: str) -> ServiceProfile:
 
     :raises LookupError: for a service that is neither built in nor declared.
     """
+    if not isinstance(name, str):
+        raise _unknown(name)
     with _lock:
         if name in _declared:
             return _declared[name][0]
-    if isinstance(name, str) and name in builtin_services():
+    if name in builtin_services():
         return load_builtin_profile(name)
     raise _unknown(name)
 
@@ -81,17 +85,20 @@ def namespace(name: str) -> types.ModuleType:
 
     :raises LookupError: for a service that is neither built in nor declared.
     """
+    if not isinstance(name, str):
+        raise _unknown(name)
     with _lock:
         if name in _declared:
             return _declared[name][1]
-    if isinstance(name, str) and name in builtin_services():
+    if name in builtin_services():
         return importlib.import_module(f"{__name__}.{name}")
     raise _unknown(name)
 
 
 def _load(profile: ServiceProfile | Mapping[str, Any] | str | os.PathLike[str]) -> ServiceProfile:
     if isinstance(profile, ServiceProfile):
-        return profile
+        # A hand-built profile skips the checks a file gets; run them (service name...).
+        return profile_from_mapping(profile.to_mapping(), origin=f"profile {profile.service!r}")
     if isinstance(profile, Mapping):
         return profile_from_mapping(profile)
     path = Path(profile)
@@ -112,8 +119,9 @@ def declare(
     ``cloudstatus.services.<name>`` (so its errors pickle by reference) once declared.
     Declaring the same profile again returns the same namespace.
 
-    :raises ValueError: for a malformed profile, a built-in service's name, or a
-        second, different profile under a name already declared.
+    :raises ValueError: for a malformed profile, a built-in service's name, a name
+        this package already uses (``declare``, ``json``...), or a second, different
+        profile under a name already declared.
     """
     prof = _load(profile)
     name = prof.service
@@ -127,10 +135,17 @@ def declare(
             raise ValueError(
                 f"service {name!r} is already declared with a different profile; pick another name"
             )
+        package = sys.modules[__name__]
+        if name in vars(package) or f"{__name__}.{name}" in sys.modules:
+            # Binding it would replace one of this package's own names (json, declare...).
+            raise ValueError(
+                f"service name {name!r} is taken by cloudstatus.services.{name}; "
+                f"declare your profile under another name"
+            )
         module = _build(prof)
         _declared[name] = (prof, module)
         sys.modules[module.__name__] = module
-        setattr(sys.modules[__name__], name, module)
+        setattr(package, name, module)
         return module
 
 
