@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any, NoReturn
 
+from cloudstatus._naming import display_name
+
 __all__ = ["main"]
 
 
@@ -64,6 +66,20 @@ def main(argv: Sequence[str] | None = None, *, out: IO[str] | None = None) -> in
     except UsageError as exc:
         print(exc, file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # `cloudstatus tree | head` closed our stdout: stop quietly, as Unix tools do.
+        _silence_stdout()
+        return 0
+
+
+def _silence_stdout() -> None:
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def _service(name: str | None) -> str | None:
@@ -88,15 +104,6 @@ def _code(text: str) -> int:
     return code
 
 
-def _qualname(cls: type) -> str:
-    module = cls.__module__
-    if module.startswith("cloudstatus.services."):
-        return f"{module.rsplit('.', 1)[1]}.{cls.__name__}"
-    if module == "builtins":
-        return cls.__name__
-    return f"{module.split('.')[0]}.{cls.__name__}"
-
-
 def explain_data(code: int, service: str | None) -> dict[str, Any]:
     """The facts ``explain`` prints, as data."""
     from cloudstatus import error_class, status_info
@@ -116,8 +123,8 @@ def explain_data(code: int, service: str | None) -> dict[str, Any]:
     }
     if code >= 300:
         cls = error_class(code, service=service)
-        data["class"] = _qualname(cls)
-        data["mro"] = [_qualname(c) for c in cls.__mro__ if c not in (object, BaseException)]
+        data["class"] = display_name(cls)
+        data["mro"] = [display_name(c) for c in cls.__mro__ if c not in (object, BaseException)]
         data["retryable"] = {}
         for method in ("GET", "POST"):
             for ra in (False, True):
@@ -173,7 +180,7 @@ def tree_data(service: str | None) -> dict[str, Any]:
     classes: dict[int, type[cloudstatus.CloudStatusError]] = dict(ns.STATUS_CLASSES)
 
     def node(cls: type[cloudstatus.CloudStatusError]) -> dict[str, Any]:
-        return {"name": _qualname(cls), "status_code": cls.status_code, "children": []}
+        return {"name": display_name(cls), "status_code": cls.status_code, "children": []}
 
     top = node(root)
     for digit, fam in ((3, "RedirectionError"), (4, "ClientError"), (5, "ServerError")):

@@ -15,6 +15,7 @@ import requests
 
 import cloudstatus
 from cloudstatus._loopback import LoopbackServer, Reply, json_reply, redirect
+from cloudstatus._naming import display_name
 
 __all__ = ["DemoCase", "cases", "run_demo"]
 
@@ -147,7 +148,7 @@ def _row(case: DemoCase, session: requests.Session, url: str) -> dict[str, objec
             "request": f"{case.method} {case.path}",
             "what": case.label,
             "status": exc.status_code,
-            "raised": _name(type(exc)),
+            "raised": display_name(type(exc)),
             "error_code": exc.error_code,
             "retryable": exc.retryable,
             "retry_after": exc.retry_after,
@@ -163,12 +164,6 @@ def _row(case: DemoCase, session: requests.Session, url: str) -> dict[str, objec
         "retry_after": None,
         "request_id": None,
     }
-
-
-def _name(cls: type) -> str:
-    module = cls.__module__
-    prefix = module.rsplit(".", 1)[1] if module.startswith("cloudstatus.services.") else module
-    return f"{prefix}.{cls.__name__}"
 
 
 def run_demo(out: IO[str], *, as_json: bool = False) -> int:

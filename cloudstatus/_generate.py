@@ -206,7 +206,8 @@ def render_service(catalog: Catalog, profile: ServiceProfile) -> str:
         "",
         f"Source table: {profile.source} (profile sha256 {catalog.profile_digests[svc]}).",
         "",
-        f"Every class subclasses both its standard class and :class:`{svc}.Error`: "
+        f"Every class subclasses both its standard class and "
+        f":class:`~cloudstatus.services.{svc}.Error`: "
         f"``except cloudstatus.ConflictError`` catches a conflict from any service, "
         f"``except {svc}.Error`` every error from this one.",
         "",

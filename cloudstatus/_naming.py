@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from cloudstatus._catalog import ServiceProfile, StandardEntry
 
-__all__ = ["BUILTIN_NAMES", "class_name", "derive_aliases", "is_builtin"]
+__all__ = ["BUILTIN_NAMES", "class_name", "derive_aliases", "display_name", "is_builtin"]
 
 #: Names a generated class must never take, so ``from cloudstatus import *`` shadows nothing.
 BUILTIN_NAMES = frozenset(dir(builtins))
@@ -68,3 +68,17 @@ def derive_aliases(
         aliases[alias] = std.class_name
         taken.add(alias.lower())
     return aliases
+
+
+def display_name(cls: type) -> str:
+    """How people import ``cls``: ``dms.ConflictError``, ``cloudstatus.ConflictError``.
+
+    Service classes share their ``__name__`` with the standard ones, so messages and
+    tables qualify them.
+    """
+    module = cls.__module__
+    if module.startswith("cloudstatus.services."):
+        return f"{module.rsplit('.', 1)[1]}.{cls.__name__}"
+    if module == "builtins":
+        return cls.__name__
+    return f"{module.split('.')[0]}.{cls.__name__}"

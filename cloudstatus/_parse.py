@@ -59,25 +59,23 @@ REQUEST_ID_HEADERS: tuple[str, ...] = (
 
 @dataclass(frozen=True)
 class ErrorBody:
-    """What an error body said, as far as it could be understood.
+    """What an error body said, as far as it could be understood."""
 
-    :ivar error_code: the service's error code, always a string (an integer ``404``
-        in the body becomes ``"404"``), or None.
-    :ivar error_message: the human-readable message, stripped but otherwise as sent.
-    :ivar request_id: a request id found inside the body.
-    :ivar details: the decoded document: the JSON value, a ``{tag: text}`` dict of
-        the XML ``Error`` element's children, or None when nothing was decoded.
-    :ivar raw_code: the value :attr:`error_code` came from, with its original type.
-    :ivar format: which parser recognised the body: ``"json"``, ``"problem+json"``,
-        ``"xml"``, ``"html"``, ``"text"``, ``"empty"``, whatever a user parser
-        puts there, or ``"none"`` when no parser took it.
-    """
-
+    #: The service's error code, always a string (an integer ``404`` in the body
+    #: becomes ``"404"``), or None.
     error_code: str | None = None
+    #: The human-readable message, stripped but otherwise as sent.
     error_message: str | None = None
+    #: A request id found inside the body.
     request_id: str | None = None
+    #: The decoded document: the JSON value, a ``{tag: text}`` dict of the XML
+    #: ``Error`` element's children, or None when nothing was decoded.
     details: object = None
+    #: The value :attr:`error_code` came from, with its original type.
     raw_code: object = None
+    #: Which parser recognised the body: ``"json"``, ``"problem+json"``, ``"xml"``,
+    #: ``"html"``, ``"text"``, ``"empty"``, whatever a user parser puts there, or
+    #: ``"none"`` when no parser took it.
     format: str = "none"
 
 
@@ -291,19 +289,17 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
 
 @dataclass(frozen=True)
 class RateLimit:
-    """Rate-limit state a server reported in its headers.
+    """Rate-limit state a server reported in its headers."""
 
-    :ivar limit: requests allowed in the window.
-    :ivar remaining: requests left in the window.
-    :ivar reset: seconds until the window resets.
-    :ivar policy: the raw ``RateLimit-Policy`` (or Huawei ``X-Apig-RateLimit-*``) text.
-    :ivar retry_after_ms: ``retry-after-ms`` / ``x-ms-retry-after-ms``, in milliseconds.
-    """
-
+    #: Requests allowed in the window.
     limit: int | None = None
+    #: Requests left in the window.
     remaining: int | None = None
+    #: Seconds until the window resets.
     reset: float | None = None
+    #: The raw ``RateLimit-Policy`` (or Huawei ``X-Apig-RateLimit-*``) text.
     policy: str | None = None
+    #: ``retry-after-ms`` / ``x-ms-retry-after-ms``, in milliseconds.
     retry_after_ms: float | None = None
 
 

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from cloudstatus._base import CloudStatusError
+from cloudstatus._naming import display_name as _name
 
 if TYPE_CHECKING:
     import pytest
@@ -155,9 +156,9 @@ def assert_error(
     """
     exc = getattr(error, "value", error)
     if not isinstance(exc, cls):
-        raise AssertionError(f"expected {cls.__name__}, got {type(exc).__name__}: {exc}")
+        raise AssertionError(f"expected {_name(cls)}, got {_name(type(exc))}: {exc}")
     if exact and type(exc) is not cls:
-        raise AssertionError(f"expected exactly {cls.__name__}, got {type(exc).__name__}")
+        raise AssertionError(f"expected exactly {_name(cls)}, got {_name(type(exc))}")
     wrong = []
     for name, want in sorted(expected.items()):
         if not hasattr(exc, name):
@@ -189,12 +190,10 @@ def raises(
         yield caught
     except CloudStatusError as exc:
         if not isinstance(exc, cls):
-            raise AssertionError(
-                f"expected {cls.__name__}, got {type(exc).__name__}: {exc}"
-            ) from exc
+            raise AssertionError(f"expected {_name(cls)}, got {_name(type(exc))}: {exc}") from exc
         caught.append(assert_error(exc, cls, exact=exact, **expected))
     else:
-        raise AssertionError(f"{cls.__name__} was not raised")
+        raise AssertionError(f"{_name(cls)} was not raised")
 
 
 @dataclass

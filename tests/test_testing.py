@@ -98,14 +98,15 @@ def test_error_response_round_trips_through_the_hook():
 
 def test_raises_reports_a_wrong_class():
     """raises() fails with both class names when another error is raised."""
-    with pytest.raises(AssertionError, match="expected NotFoundError, got ConflictError"):  # noqa: SIM117
+    wanted = r"expected cloudstatus\.NotFoundError, got cloudstatus\.ConflictError"
+    with pytest.raises(AssertionError, match=wanted):  # noqa: SIM117
         with testing.raises(cloudstatus.NotFoundError):
             raise cloudstatus.ConflictError("x")
 
 
 def test_raises_reports_nothing_raised():
     """raises() fails when nothing is raised."""
-    with pytest.raises(AssertionError, match="ConflictError was not raised"):  # noqa: SIM117
+    with pytest.raises(AssertionError, match=r"cloudstatus\.ConflictError was not raised"):  # noqa: SIM117
         with testing.raises(cloudstatus.ConflictError):
             pass
 
@@ -128,11 +129,12 @@ def test_assert_error_exact_and_unknown_attribute():
     """exact=True refuses subclasses; an unknown attribute is named."""
     exc = dms.ConflictError()
     assert testing.assert_error(exc, cloudstatus.ConflictError) is exc
-    with pytest.raises(AssertionError, match="exactly ConflictError"):
+    wanted = r"exactly cloudstatus\.ConflictError, got dms\.ConflictError"
+    with pytest.raises(AssertionError, match=wanted):
         testing.assert_error(exc, cloudstatus.ConflictError, exact=True)
     with pytest.raises(AssertionError, match="no attribute 'colour'"):
         testing.assert_error(exc, colour="red")
-    with pytest.raises(AssertionError, match="expected NotFoundError"):
+    with pytest.raises(AssertionError, match=r"expected cloudstatus\.NotFoundError"):
         testing.assert_error(exc, cloudstatus.NotFoundError)
 
 

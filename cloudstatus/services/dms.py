@@ -5,9 +5,9 @@
 Source table: DMS API Reference, Appendix, 'Status Code' page (profile sha256
 604b9b623f7531b2).
 
-Every class subclasses both its standard class and :class:`dms.Error`: ``except
-cloudstatus.ConflictError`` catches a conflict from any service, ``except dms.Error`` every
-error from this one.
+Every class subclasses both its standard class and :class:`~cloudstatus.services.dms.Error`:
+``except cloudstatus.ConflictError`` catches a conflict from any service, ``except
+dms.Error`` every error from this one.
 
 ::
 

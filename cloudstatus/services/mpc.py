@@ -5,9 +5,9 @@
 Source table: MPC API Reference, 'Status Codes' page (updated 2023-12-25) (profile sha256
 56278f9ef60e2fde).
 
-Every class subclasses both its standard class and :class:`mpc.Error`: ``except
-cloudstatus.ConflictError`` catches a conflict from any service, ``except mpc.Error`` every
-error from this one.
+Every class subclasses both its standard class and :class:`~cloudstatus.services.mpc.Error`:
+``except cloudstatus.ConflictError`` catches a conflict from any service, ``except
+mpc.Error`` every error from this one.
 
 ::
 
