@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from requests import cookies as _cookies
+from requests.structures import CaseInsensitiveDict
 
 from cloudstatus._base import DEFAULT_MESSAGE_CHARS, CloudStatusError
 from cloudstatus._parse import (
@@ -56,9 +57,11 @@ class HookOptions:
     :ivar max_body_bytes: read at most this many bytes of an error body (after
         decompression); the rest is drained a little, then the connection is closed.
     :ivar max_message_chars: cap on server text in messages and ``error_message``.
-    :ivar raise_redirects: raise :class:`~cloudstatus.RedirectionError` classes for 3xx
-        responses that reach the hook (requests follows redirects before that, so this
-        matters with ``allow_redirects=False``).
+    :ivar raise_redirects: raise :class:`~cloudstatus.RedirectionError` classes for every
+        3xx response that reaches the hook. requests runs response hooks on each hop
+        before following it, so with redirects followed (the default) this raises on
+        the first redirect instead of following it; use it with ``allow_redirects=False``
+        or when any redirect is an error.
     :ivar parsers: extra body parsers, tried before the built-in ones.
     """
 
@@ -158,9 +161,22 @@ def read_bounded(response: requests.Response, limit: int) -> bytes:
     return body
 
 
-def _headers(response: requests.Response) -> Mapping[str, str]:
+def _headers(response: requests.Response) -> dict[str, str]:
+    """The response headers as a plain dict with lowercased names.
+
+    Looked up several times per error; a plain dict is twice as fast to scan as
+    requests' CaseInsensitiveDict, and lowercasing once makes any Mapping case-blind.
+    """
     headers = getattr(response, "headers", None)
-    return headers if isinstance(headers, Mapping) else {}
+    if isinstance(headers, CaseInsensitiveDict):
+        return dict(headers.lower_items())
+    if not isinstance(headers, Mapping):
+        return {}
+    found: dict[str, str] = {}
+    for name, value in headers.items():
+        if isinstance(name, str):
+            found.setdefault(name.lower(), value)
+    return found
 
 
 def _build(response: requests.Response, status: int, opts: HookOptions) -> CloudStatusError:
@@ -169,7 +185,7 @@ def _build(response: requests.Response, status: int, opts: HookOptions) -> Cloud
     body = read_bounded(response, opts.max_body_bytes)
     parsed = ErrorBody()
     if method != "HEAD":  # a HEAD response has no body, whatever its headers say
-        parsed = parse_error_body(body, headers.get("Content-Type") or "", opts.parsers)
+        parsed = parse_error_body(body, headers.get("content-type") or "", opts.parsers)
     request_id = request_id_from_headers(headers) or parsed.request_id
     try:
         cls = error_class(
@@ -186,15 +202,27 @@ def _build(response: requests.Response, status: int, opts: HookOptions) -> Cloud
         error_message=parsed.error_message,
         request_id=request_id,
         details=parsed.details,
-        retry_after=parse_retry_after(headers.get("Retry-After")),
+        retry_after=parse_retry_after(headers.get("retry-after")),
         rate_limit=parse_rate_limit(headers),
         max_message_chars=opts.max_message_chars,
     )
 
 
+def _status_of(response: object) -> int | None:
+    """The response's status as a plain int, or None; never raises."""
+    try:
+        status = response.status_code  # type: ignore[attr-defined]
+        # An IntEnum (http.HTTPStatus) is a status too; a bool is not.
+        if not isinstance(status, int) or isinstance(status, bool):
+            return None
+        return int(status)
+    except Exception:  # a junk object whose attribute raises: not an error response
+        return None
+
+
 def _error_for(response: object, opts: HookOptions) -> CloudStatusError | None:
-    status = getattr(response, "status_code", None)
-    if type(status) is not int or status < 300 or (status < 400 and not opts.raise_redirects):
+    status = _status_of(response)
+    if status is None or status < 300 or (status < 400 and not opts.raise_redirects):
         return None
     resp: requests.Response = response  # type: ignore[assignment]
     try:
@@ -219,11 +247,14 @@ def error_from_response(
     Invalid options are programming errors and do raise :class:`TypeError` or
     :class:`LookupError`; the response itself never makes this raise.
     """
-    opts = HookOptions.build(service=service, **options)
-    return _error_for(response, opts)
+    if service is None and not options:
+        return _error_for(response, _DEFAULT_OPTIONS)
+    return _error_for(response, HookOptions.build(service=service, **options))
 
 
 _HOOK_OPTION_NAMES = frozenset(HookOptions.__dataclass_fields__)
+# Frozen, so one instance serves every call made without options.
+_DEFAULT_OPTIONS = HookOptions()
 
 
 def raise_for_status(response: requests.Response, *args: Any, **kwargs: Any) -> requests.Response:
@@ -239,7 +270,7 @@ def raise_for_status(response: requests.Response, *args: Any, **kwargs: Any) -> 
     use :func:`install` for that.
     """
     options = {k: v for k, v in kwargs.items() if k in _HOOK_OPTION_NAMES}
-    exc = _error_for(response, HookOptions.build(**options) if options else HookOptions())
+    exc = _error_for(response, HookOptions.build(**options) if options else _DEFAULT_OPTIONS)
     if exc is not None:
         raise exc
     return response

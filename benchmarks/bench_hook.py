@@ -1,0 +1,469 @@
+"""Benchmarks of the cloudstatus response hook, printed as a Markdown table.
+
+Run from the repository root with the ``bench`` extra installed::
+
+    python benchmarks/bench_hook.py
+
+Four measurements, each against a target:
+
+a. the success path: a 2xx through a session with the hook vs the same session
+   without it, over an in-memory transport adapter (no network, no sockets);
+b. error mapping: a 409 with a Huawei JSON body to an exception, vs requests'
+   ``raise_for_status``, google-api-core's ``from_http_response`` and keystoneauth1's
+   ``from_response``, all on the same pre-built response;
+c. import time: ``import cloudstatus`` after ``import requests``, in fresh interpreters;
+d. peak memory while raising on a streamed 1 GiB error body from a loopback server
+   running in a child process (so that only the client's allocations are traced).
+
+Times are medians over repeats of ``timeit`` runs; variants are interleaved so that
+drifts of the machine (frequency scaling, other load) hit them alike.
+"""
+
+from __future__ import annotations
+
+import gc
+import io
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+import timeit
+import tracemalloc
+from collections.abc import Callable
+from importlib import metadata
+from typing import Any
+
+import requests
+from requests.adapters import BaseAdapter
+from requests.structures import CaseInsensitiveDict
+
+import cloudstatus
+
+URL = "https://dms.example.com/v2/proj-1/instances"
+HUAWEI_409 = json.dumps(
+    {"error_code": "DMS.00409001", "error_msg": "Instance name already exists."}
+).encode()
+MIB = 2**20
+
+
+# --- helpers ---------------------------------------------------------------------------
+
+
+def _samples(
+    variants: dict[str, Callable[[], object]], number: int, repeat: int
+) -> dict[str, list[float]]:
+    """Seconds per call of each variant in each repeat, the variants' runs interleaved."""
+    samples: dict[str, list[float]] = {name: [] for name in variants}
+    for fn in variants.values():  # warm caches and lazy imports before measuring
+        timeit.timeit(fn, number=max(1, number // 10))
+    for _ in range(repeat):
+        for name, fn in variants.items():
+            samples[name].append(timeit.timeit(fn, number=number) / number)
+    return samples
+
+
+def _interleaved(
+    variants: dict[str, Callable[[], object]], number: int, repeat: int
+) -> dict[str, float]:
+    """Median seconds per call of each variant."""
+    samples = _samples(variants, number, repeat)
+    return {name: statistics.median(values) for name, values in samples.items()}
+
+
+def _raising(fn: Callable[[], object]) -> Callable[[], object]:
+    """Wrap a call that raises so that raising and catching are both measured."""
+
+    def call() -> object:
+        try:
+            fn()
+        except requests.HTTPError as e:
+            return e
+        raise AssertionError("expected an exception")
+
+    return call
+
+
+def _cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.partition(":")[2].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def _version(dist: str) -> str:
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+# --- (a) success path ------------------------------------------------------------------
+
+
+class MemoryAdapter(BaseAdapter):
+    """A transport that answers every request with a fixed response, built in memory."""
+
+    def __init__(self, status: int = 200, body: bytes = b'{"id": "i-1", "status": "RUNNING"}'):
+        super().__init__()
+        self.status = status
+        self.body = body
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        response = requests.Response()
+        response.status_code = self.status
+        response.reason = "OK"
+        response.headers = CaseInsensitiveDict(
+            {"Content-Type": "application/json", "X-Request-Id": "r-1"}
+        )
+        response.raw = io.BytesIO(self.body)
+        response.url = request.url or ""
+        response.request = request
+        response.connection = self
+        return response
+
+    def close(self) -> None:
+        pass
+
+
+def bench_success(number: int = 1000, repeat: int = 31) -> dict[str, float]:
+    """Seconds per GET of a 2xx with and without the hook, and their paired ratio.
+
+    The ratio is the median of the ratios of adjacent runs, which cancels most of the
+    drift a shared 2-core machine shows between runs a few hundred ms apart.
+    """
+    with requests.Session() as plain, requests.Session() as hooked:
+        for s in (plain, hooked):
+            s.mount("https://", MemoryAdapter())
+        cloudstatus.install(hooked)
+        assert plain.get(URL).status_code == hooked.get(URL).status_code == 200
+        samples = _samples(
+            {"hook": lambda: hooked.get(URL), "plain": lambda: plain.get(URL)}, number, repeat
+        )
+    ok = requests.Response()
+    ok.status_code = 200
+    direct = _interleaved({"direct": lambda: cloudstatus.raise_for_status(ok)}, 100_000, 5)
+    return {
+        "hook": statistics.median(samples["hook"]),
+        "plain": statistics.median(samples["plain"]),
+        "ratio": statistics.median(
+            [h / p for h, p in zip(samples["hook"], samples["plain"], strict=True)]
+        ),
+        "direct": direct["direct"],
+    }
+
+
+# --- (b) error mapping -----------------------------------------------------------------
+
+
+def _error_response() -> requests.Response:
+    """A 409 as it stands after requests read it: body in memory, request attached."""
+    response = requests.Response()
+    response.status_code = 409
+    response.reason = "Conflict"
+    response.headers = CaseInsensitiveDict(
+        {
+            "Content-Type": "application/json;charset=UTF-8",
+            "X-Request-Id": "5b4c1e0a9d7f4e6a",
+            "Retry-After": "5",
+        }
+    )
+    response._content = HUAWEI_409
+    response.url = URL
+    response.request = requests.Request("POST", URL, json={"name": "x"}).prepare()
+    response.encoding = "utf-8"
+    return response
+
+
+def bench_error_mapping(number: int = 3000, repeat: int = 15) -> dict[str, float]:
+    """Seconds per error mapping for cloudstatus and the three comparisons."""
+    from google.api_core import exceptions as google_exceptions
+    from keystoneauth1 import exceptions as keystone_exceptions
+
+    response = _error_response()
+    e = cloudstatus.error_from_response(response)
+    assert isinstance(e, cloudstatus.ConflictError)
+    assert (e.error_code, e.error_message, e.request_id, e.retry_after) == (
+        "DMS.00409001",
+        "Instance name already exists.",
+        "5b4c1e0a9d7f4e6a",
+        5.0,
+    )
+    return _interleaved(
+        {
+            "cloudstatus.error_from_response": lambda: cloudstatus.error_from_response(response),
+            "cloudstatus.raise_for_status": _raising(
+                lambda: cloudstatus.raise_for_status(response)
+            ),
+            "requests raise_for_status": _raising(response.raise_for_status),
+            "google-api-core from_http_response": lambda: google_exceptions.from_http_response(
+                response
+            ),
+            "keystoneauth1 from_response": lambda: keystone_exceptions.from_response(
+                response, "POST", URL
+            ),
+        },
+        number,
+        repeat,
+    )
+
+
+# --- (c) import time -------------------------------------------------------------------
+
+_IMPORT_PROBE = (
+    "import time\n"
+    "t0 = time.perf_counter()\n"
+    "import requests\n"
+    "t1 = time.perf_counter()\n"
+    "import cloudstatus\n"
+    "t2 = time.perf_counter()\n"
+    "print(t1 - t0, t2 - t1)\n"
+)
+
+
+def bench_import(runs: int = 40) -> tuple[float, float]:
+    """Median seconds of ``import requests`` and of ``import cloudstatus`` after it."""
+    command = [sys.executable, "-c", _IMPORT_PROBE]
+    subprocess.run(command, check=True, capture_output=True)  # bytecode caches in place
+    req, cs = [], []
+    for _ in range(runs):
+        out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+        r, c = map(float, out.split())
+        req.append(r)
+        cs.append(c)
+    return statistics.median(req), statistics.median(cs)
+
+
+# --- (d) memory on a streamed 1 GiB error body -----------------------------------------
+
+_SERVER = (
+    "import sys\n"
+    "from cloudstatus._loopback import LoopbackServer, Reply\n"
+    "json = [('Content-Type', 'application/json')]\n"
+    "routes = {\n"
+    "    '/huge': Reply(409, json, stream_size=2**30),\n"
+    '    \'/small\': Reply(409, json, body=b\'{"error_code": "E", "error_msg": "m"}\'),\n'
+    "}\n"
+    "with LoopbackServer(routes) as server:\n"
+    "    print(server.url, flush=True)\n"
+    "    sys.stdin.read()\n"
+)
+
+
+def _rss_kib(field: str) -> int | None:
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
+def _reset_peak_rss() -> bool:
+    """Reset the kernel's peak-RSS mark of this process (Linux only)."""
+    try:
+        with open("/proc/self/clear_refs", "w", encoding="ascii") as f:
+            f.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def _measure_raise(session: requests.Session, url: str) -> tuple[int, int | None, float, int]:
+    """Peak traced bytes, peak RSS growth (KiB), seconds, and bytes kept, for one raise."""
+    gc.collect()
+    rss_before = _rss_kib("VmRSS")
+    rss_ok = _reset_peak_rss()
+    tracemalloc.start()
+    start = time.perf_counter()
+    try:
+        session.get(url, stream=True, timeout=30)
+    except cloudstatus.ConflictError as e:
+        elapsed = time.perf_counter() - start
+        kept = len(e.response.content)
+        e.response.close()
+    else:
+        raise AssertionError("no ConflictError")
+    finally:
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    hwm = _rss_kib("VmHWM")
+    rss = hwm - rss_before if rss_ok and hwm is not None and rss_before is not None else None
+    return peak, rss, elapsed, kept
+
+
+def bench_stream_memory(runs: int = 3) -> dict[str, Any]:
+    """Peak memory raising on a 1 GiB streamed 409, and on a small one as the baseline."""
+    server = subprocess.Popen(
+        [sys.executable, "-c", _SERVER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert server.stdout is not None
+        base_url = server.stdout.readline().strip()
+        with requests.Session() as session:
+            cloudstatus.install(session)
+            _measure_raise(session, base_url + "/small")  # warm up imports and the pool
+            small = [_measure_raise(session, base_url + "/small") for _ in range(runs)]
+            huge = [_measure_raise(session, base_url + "/huge") for _ in range(runs)]
+    finally:
+        if server.stdin is not None:
+            server.stdin.close()
+        server.wait(timeout=30)
+        if server.stdout is not None:
+            server.stdout.close()
+    rss_small = [r[1] for r in small if r[1] is not None]
+    rss_huge = [r[1] for r in huge if r[1] is not None]
+    return {
+        "traced_small": max(r[0] for r in small),
+        "traced_huge": max(r[0] for r in huge),
+        "rss_small_kib": max(rss_small) if rss_small else None,
+        "rss_huge_kib": max(rss_huge) if rss_huge else None,
+        "seconds": statistics.median(r[2] for r in huge),
+        "kept": max(r[3] for r in huge),
+    }
+
+
+# --- report ----------------------------------------------------------------------------
+
+
+def _us(seconds: float) -> str:
+    return f"{seconds * 1e6:.1f} us"
+
+
+def _verdict(ok: bool) -> str:
+    return "yes" if ok else "**no**"
+
+
+def main() -> int:
+    started = time.perf_counter()
+    print("# cloudstatus hook benchmarks\n")
+    print(
+        f"- machine: {platform.platform()}, {os.cpu_count()} CPUs ({_cpu_model()}), "
+        f"{platform.python_implementation()} {platform.python_version()}"
+    )
+    print(
+        f"- versions: cloudstatus {cloudstatus.__version__}, requests {_version('requests')}, "
+        f"urllib3 {_version('urllib3')}, google-api-core {_version('google-api-core')}, "
+        f"keystoneauth1 {_version('keystoneauth1')}"
+    )
+    print(
+        "- times are medians of interleaved timeit runs (a: 31 paired runs, b: 15);"
+        " import times: median of 40 fresh processes\n"
+    )
+
+    success = bench_success()
+    mapping = bench_error_mapping()
+    req_import, cs_import = bench_import()
+    memory = bench_stream_memory()
+
+    ours = mapping["cloudstatus.error_from_response"]
+    rows = [
+        (
+            "a",
+            "2xx GET through a session, hook vs no hook (in-memory adapter)",
+            _us(success["hook"]),
+            _us(success["plain"]),
+            success["ratio"],
+            "<= 1.05x",
+            success["ratio"] <= 1.05,
+        )
+    ]
+    for name, target in (
+        ("requests raise_for_status", None),
+        ("google-api-core from_http_response", 0.5),
+        ("keystoneauth1 from_response", 0.5),
+    ):
+        ratio = ours / mapping[name]
+        rows.append(
+            (
+                "b",
+                f"409 Huawei JSON to exception: error_from_response vs {name}",
+                _us(ours),
+                _us(mapping[name]),
+                ratio,
+                f"<= {target}x" if target else "(reference)",
+                ratio <= target if target else None,
+            )
+        )
+    raised = mapping["cloudstatus.raise_for_status"]
+    rows.append(
+        (
+            "b",
+            "409 raised and caught: cloudstatus.raise_for_status vs requests raise_for_status",
+            _us(raised),
+            _us(mapping["requests raise_for_status"]),
+            raised / mapping["requests raise_for_status"],
+            "(reference)",
+            None,
+        )
+    )
+    share = cs_import / req_import
+    rows.append(
+        (
+            "c",
+            "`import cloudstatus` added to `import requests` (fresh processes)",
+            f"+{cs_import * 1e3:.1f} ms",
+            f"{req_import * 1e3:.1f} ms",
+            share,
+            "<= 0.10x (10%)",
+            share <= 0.10,
+        )
+    )
+    delta = memory["traced_huge"] - memory["traced_small"]
+    rows.append(
+        (
+            "d",
+            "peak traced memory raising on a streamed 1 GiB 409, over a small 409",
+            f"{memory['traced_huge'] / MIB:.2f} MiB",
+            f"{memory['traced_small'] / MIB:.2f} MiB",
+            None,
+            "<= +2 MiB",
+            delta <= 2 * MIB,
+        )
+    )
+    if memory["rss_huge_kib"] is not None and memory["rss_small_kib"] is not None:
+        rows.append(
+            (
+                "d",
+                "peak RSS growth during that raise (kernel high-water mark)",
+                f"+{memory['rss_huge_kib'] / 1024:.2f} MiB",
+                f"+{memory['rss_small_kib'] / 1024:.2f} MiB",
+                None,
+                "<= +2 MiB",
+                memory["rss_huge_kib"] - memory["rss_small_kib"] <= 2 * 1024,
+            )
+        )
+
+    print("| | measurement | cloudstatus | baseline | ratio | target | met |")
+    print("|---|---|---:|---:|---:|---|---|")
+    for key, what, measured, baseline, ratio, target, ok in rows:
+        shown = f"{ratio:.3f}x" if ratio is not None else "-"
+        verdict = _verdict(ok) if ok is not None else "-"
+        print(f"| {key} | {what} | {measured} | {baseline} | {shown} | {target} | {verdict} |")
+    print()
+    print(
+        f"The hook itself on a 2xx (raise_for_status called directly): "
+        f"{success['direct'] * 1e9:.0f} ns.\n"
+    )
+    print("Error mapping, each call (median):")
+    for name, seconds in mapping.items():
+        print(f"- {name}: {_us(seconds)}")
+    print(
+        f"\n1 GiB streamed 409: raised in {memory['seconds'] * 1e3:.1f} ms (median), "
+        f"{memory['kept']} bytes kept in e.response.content, "
+        f"+{delta / 1024:.0f} KiB traced over the small body."
+    )
+    print(f"\nTotal benchmark time: {time.perf_counter() - started:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
