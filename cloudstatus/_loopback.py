@@ -400,6 +400,9 @@ class _Server(ThreadingHTTPServer):
 
     def get_request(self) -> tuple[socket.socket, Any]:
         sock, address = super().get_request()
+        # Headers and body go out in separate writes; with Nagle on, the body of a
+        # small reply would wait for the client's delayed ACK (40 ms on Linux).
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.owner._accepted_connection(sock)
         return sock, address
 

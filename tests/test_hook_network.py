@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 import json
-import socket
 import tracemalloc
 from typing import TYPE_CHECKING, Any
 
@@ -15,7 +14,6 @@ from urllib3 import HTTPConnectionPool
 from urllib3.exceptions import EmptyPoolError
 
 import cloudstatus
-from cloudstatus import _loopback
 from cloudstatus._loopback import LoopbackServer, Reply, json_reply, redirect
 
 if TYPE_CHECKING:
@@ -26,24 +24,6 @@ pytestmark = pytest.mark.network
 TIMEOUT = 10
 MIB = 2**20
 HUAWEI = {"error_code": "DMS.00409001", "error_msg": "Instance name already exists."}
-
-
-@pytest.fixture(autouse=True)
-def _no_nagle(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Serve with TCP_NODELAY, as production servers do.
-
-    The loopback server writes the headers and the body of a reply separately; with
-    Nagle's algorithm on, the body then waits for the client's delayed ACK (40 ms on
-    Linux), which makes 500 small replies take 20 s. Reported against _loopback.py.
-    """
-    accept = _loopback._Server.get_request
-
-    def get_request(self: Any) -> Any:
-        sock, address = accept(self)
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        return sock, address
-
-    monkeypatch.setattr(_loopback._Server, "get_request", get_request)
 
 
 class _PoolWithTimeout(HTTPConnectionPool):
