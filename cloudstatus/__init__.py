@@ -17,9 +17,11 @@ generated class per registered 3xx-5xx code (``ConflictError``, ``NotFoundError`
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from cloudstatus import _exceptions
+from cloudstatus._advice import Advice
 from cloudstatus._base import ClientError, CloudStatusError, RedirectionError, ServerError
-from cloudstatus._catalog import Advice, ServiceProfile, StatusInfo, status_info
 from cloudstatus._exceptions import *  # noqa: F403  (one generated class per status code)
 from cloudstatus._hook import (
     HookOptions,
@@ -28,10 +30,13 @@ from cloudstatus._hook import (
     raise_for_status,
     uninstall,
 )
-from cloudstatus._parse import ErrorBody, RateLimit
 from cloudstatus._registry import RegistrationError, Registry, default_registry
 from cloudstatus._resolve import error_class
 from cloudstatus._version import __version__
+
+if TYPE_CHECKING:
+    from cloudstatus._catalog import ServiceProfile, StatusInfo, status_info
+    from cloudstatus._parse import ErrorBody, RateLimit
 
 __all__ = [
     "Advice",
@@ -60,19 +65,39 @@ __all__ += _exceptions.__all__
 __all__.sort()
 
 
-def __getattr__(name: str) -> object:
-    # The submodules people reach through the package without importing them first;
-    # loaded on first use so that ``import cloudstatus`` stays light.
-    if name in {"retry", "services", "testing"}:
-        import importlib
+# Public names whose modules load on first use, so that ``import cloudstatus`` costs
+# little more than ``import requests`` (the catalog and the parsers come with the
+# first error, or the first question about a code).
+_LAZY = {
+    "ErrorBody": "cloudstatus._parse",
+    "RateLimit": "cloudstatus._parse",
+    "ServiceProfile": "cloudstatus._catalog",
+    "StatusInfo": "cloudstatus._catalog",
+    "status_info": "cloudstatus._catalog",
+}
+_SUBMODULES = frozenset({"retry", "services", "testing"})
 
+
+def _public(obj: object) -> object:
+    # Tracebacks and reprs show the name people import, not the private module.
+    if isinstance(obj, type) and obj.__module__.startswith("cloudstatus."):
+        obj.__module__ = "cloudstatus"
+    return obj
+
+
+def __getattr__(name: str) -> object:
+    import importlib
+
+    if name in _LAZY:
+        value = _public(getattr(importlib.import_module(_LAZY[name]), name))
+        globals()[name] = value
+        return value
+    if name in _SUBMODULES:
         return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-# Tracebacks and reprs show the name people import, not the private module.
 for _name in __all__:
-    _obj = globals()[_name]
-    if isinstance(_obj, type) and _obj.__module__.startswith("cloudstatus."):
-        _obj.__module__ = "cloudstatus"
-del _name, _obj
+    if _name not in _LAZY:
+        _public(globals()[_name])
+del _name

@@ -7,11 +7,12 @@ leaves are generated into :mod:`cloudstatus._exceptions` from the catalog.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from requests.exceptions import HTTPError
 
-from cloudstatus._catalog import Advice
+from cloudstatus._advice import Advice
 from cloudstatus._redact import clean_text, redact_url
 from cloudstatus._registry import RegistrationError, Registry, default_registry
 
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from requests import PreparedRequest, Request, Response
 
     from cloudstatus._parse import RateLimit
+    from cloudstatus._policy import Decision
 
 __all__ = ["ClientError", "CloudStatusError", "RedirectionError", "ServerError"]
 
@@ -176,9 +178,7 @@ class CloudStatusError(HTTPError):
         self.details = details
         self.retry_after = _valid_delay(retry_after)
         self.rate_limit = rate_limit
-        from cloudstatus._policy import decide
-
-        decision = decide(
+        decision = _decide()(
             status_code or 0,
             service=self.service,
             method=self.method,
@@ -234,6 +234,20 @@ class CloudStatusError(HTTPError):
         new.args = self.args
         new.__dict__.update(self.__dict__)
         return new
+
+
+def _decide() -> Callable[..., Decision]:
+    # The policy needs the catalog, which ``import cloudstatus`` does not load; it is
+    # imported with the first error and kept here so later errors skip the import.
+    global _decide_fn
+    if _decide_fn is None:
+        from cloudstatus._policy import decide
+
+        _decide_fn = decide
+    return _decide_fn
+
+
+_decide_fn: Callable[..., Decision] | None = None
 
 
 def _coerce_advice(owner: str, advice: Advice | str) -> Advice:

@@ -10,7 +10,6 @@ This module knows nothing of requests or of the exception classes.
 
 from __future__ import annotations
 
-import enum
 import functools
 import json
 import keyword
@@ -20,6 +19,8 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
+
+from cloudstatus._advice import Advice
 
 __all__ = [
     "FAMILIES",
@@ -55,25 +56,6 @@ _SERVICE_NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
 
 class CatalogError(ValueError):
     """A catalog or profile file is malformed; the message names the file and the entry."""
-
-
-class Advice(enum.Enum):
-    """What a status-code table says about sending the same request again.
-
-    Profile files name advice by these member names.
-    """
-
-    #: Modify the request before sending it again; repeating it unchanged will fail the same way.
-    DO_NOT_REPEAT = "modify the request before sending it again"
-    #: The same request may be sent again, unchanged, at any later time.
-    MAY_REPEAT = "the request may be sent again unchanged at any later time"
-    #: Send the request again after the time the Retry-After header gives.
-    WAIT_RETRY_AFTER = "send the request again after the time given by Retry-After"
-    #: The table says nothing about repeating the request.
-    NONE = "the table gives no advice"
-
-    def __repr__(self) -> str:
-        return f"Advice.{self.name}"
 
 
 def family_of(code: int) -> str | None:
@@ -201,9 +183,12 @@ def _parse_standard(data: Any, origin: str) -> dict[int, StandardEntry]:
             raise CatalogError(
                 f"{origin}: code {code} has family {family!r}, expected {FAMILIES[code // 100]!r}"
             )
+        reason = row.get("reason")
+        if not isinstance(reason, str) or not reason:
+            raise CatalogError(f"{origin}: code {code} needs a 'reason' phrase")
         entries[code] = StandardEntry(
             code=code,
-            reason=str(row["reason"]),
+            reason=reason,
             family=family,
             class_name=row.get("class"),
             aliases=tuple(row.get("aliases", ())),

@@ -8,27 +8,19 @@ exception with fewer fields filled in.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterator
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from requests import cookies as _cookies
-from requests.structures import CaseInsensitiveDict
 
 from cloudstatus._base import DEFAULT_MESSAGE_CHARS, CloudStatusError
-from cloudstatus._parse import (
-    BodyParser,
-    ErrorBody,
-    parse_error_body,
-    parse_rate_limit,
-    parse_retry_after,
-    request_id_from_headers,
-)
 from cloudstatus._resolve import error_class
 
 if TYPE_CHECKING:
     import requests
 
+    from cloudstatus._parse import BodyParser
     from cloudstatus._registry import Registry
 
 # requests leaves this untyped; the annotation keeps mypy --strict honest about the call.
@@ -48,8 +40,7 @@ DEFAULT_MAX_BODY_BYTES = 64 * 1024
 _CHUNK = 16 * 1024
 
 
-@dataclass(frozen=True)
-class HookOptions:
+class HookOptions(NamedTuple):
     """How the hook treats error responses; the keyword options of :func:`install`.
 
     :ivar service: resolve classes in this service's namespace (``"dms"``).
@@ -79,7 +70,7 @@ class HookOptions:
         :raises TypeError: for an unknown option or a value of the wrong type.
         :raises LookupError: for an unknown service.
         """
-        known = set(cls.__dataclass_fields__)
+        known = set(cls._fields)
         unknown = sorted(set(options) - known)
         if unknown:
             raise TypeError(
@@ -161,49 +152,47 @@ def read_bounded(response: requests.Response, limit: int) -> bytes:
     return body
 
 
-def _headers(response: requests.Response) -> dict[str, str]:
-    """The response headers as a plain dict with lowercased names.
+_parsing: ModuleType | None = None
 
-    Looked up several times per error; a plain dict is twice as fast to scan as
-    requests' CaseInsensitiveDict, and lowercasing once makes any Mapping case-blind.
-    """
-    headers = getattr(response, "headers", None)
-    if isinstance(headers, CaseInsensitiveDict):
-        return dict(headers.lower_items())
-    if not isinstance(headers, Mapping):
-        return {}
-    found: dict[str, str] = {}
-    for name, value in headers.items():
-        if isinstance(name, str):
-            found.setdefault(name.lower(), value)
-    return found
+
+def _parse_module() -> ModuleType:
+    # Loaded on the first error, not at import: the parsers pull in xml and html, which
+    # ``import cloudstatus`` should not pay for. Kept in a global so later errors skip
+    # the import statement's lookups.
+    global _parsing
+    if _parsing is None:
+        from cloudstatus import _parse
+
+        _parsing = _parse
+    return _parsing
 
 
 def _build(response: requests.Response, status: int, opts: HookOptions) -> CloudStatusError:
-    headers = _headers(response)
+    p = _parse_module()
+    headers = p.header_map(getattr(response, "headers", None) or {})
     method = getattr(getattr(response, "request", None), "method", None)
     body = read_bounded(response, opts.max_body_bytes)
-    parsed = ErrorBody()
-    if method != "HEAD":  # a HEAD response has no body, whatever its headers say
-        parsed = parse_error_body(body, headers.get("content-type") or "", opts.parsers)
-    request_id = request_id_from_headers(headers) or parsed.request_id
+    if method == "HEAD":  # a HEAD response has no body, whatever its headers say
+        parsed = p.ErrorBody()
+    else:
+        parsed = p.parse_error_body(body, headers.get("content-type", ""), opts.parsers)
     try:
         cls = error_class(
             status, service=opts.service, error_code=parsed.error_code, registry=opts.registry
         )
     except Exception:  # an unknown service slipped past install: fall back to the standard tree
         cls = error_class(status)
-        opts = replace(opts, service=None)
+        opts = opts._replace(service=None)
     return cls(
         response=response,
         status_code=status,
         service=opts.service,
         error_code=parsed.error_code,
         error_message=parsed.error_message,
-        request_id=request_id,
+        request_id=p.request_id_in(headers) or parsed.request_id,
         details=parsed.details,
-        retry_after=parse_retry_after(headers.get("retry-after")),
-        rate_limit=parse_rate_limit(headers),
+        retry_after=p.parse_retry_after(headers.get("retry-after")),
+        rate_limit=p.rate_limit_in(headers),
         max_message_chars=opts.max_message_chars,
     )
 
@@ -252,8 +241,8 @@ def error_from_response(
     return _error_for(response, HookOptions.build(service=service, **options))
 
 
-_HOOK_OPTION_NAMES = frozenset(HookOptions.__dataclass_fields__)
-# Frozen, so one instance serves every call made without options.
+_HOOK_OPTION_NAMES = frozenset(HookOptions._fields)
+# Immutable, so one instance serves every call made without options.
 _DEFAULT_OPTIONS = HookOptions()
 
 

@@ -251,7 +251,11 @@ def request_id_from_headers(headers: Mapping[str, str]) -> str | None:
     Header names match in any case, so a plain dict works as well as requests'
     ``CaseInsensitiveDict``; empty values are ignored. Never raises.
     """
-    found = _header_map(headers)
+    return request_id_in(header_map(headers))
+
+
+def request_id_in(found: Mapping[str, str]) -> str | None:
+    """:func:`request_id_from_headers` on a :func:`header_map` already built."""
     return next((found[name] for name in REQUEST_ID_HEADERS if name in found), None)
 
 
@@ -326,7 +330,11 @@ def parse_rate_limit(headers: Mapping[str, str], *, now: float | None = None) ->
     :returns: None when none of these headers is present; otherwise a
         :class:`RateLimit` whose malformed fields are None.
     """
-    found = _header_map(headers)
+    return rate_limit_in(header_map(headers), now=now)
+
+
+def rate_limit_in(found: Mapping[str, str], *, now: float | None = None) -> RateLimit | None:
+    """:func:`parse_rate_limit` on a :func:`header_map` already built."""
     if not any(name in found for name in _RATE_LIMIT_HEADERS):
         return None
     base = time.time() if now is None else now
@@ -612,11 +620,17 @@ def _collapse(text: str) -> str:
     return " ".join(text.split())
 
 
-def _header_map(headers: Mapping[str, str]) -> dict[str, str]:
-    """Lowercased name to stripped value; the first non-empty value of a name wins."""
+def header_map(headers: Mapping[str, str]) -> dict[str, str]:
+    """Lowercased name to stripped value; the first non-empty value of a name wins.
+
+    Built once per response by the hook and handed to the ``*_in`` functions, so the
+    headers are scanned once however many facts are read from them. Never raises.
+    """
     found: dict[str, str] = {}
     try:
-        items = list(headers.items())
+        # requests' CaseInsensitiveDict hands out lowercased names without copying.
+        lower_items = getattr(headers, "lower_items", None)
+        items = list(lower_items() if callable(lower_items) else headers.items())
     except Exception:  # not a mapping at all: treat as no headers
         return found
     for name, value in items:

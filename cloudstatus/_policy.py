@@ -19,6 +19,7 @@ The order, first answer wins:
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from cloudstatus._catalog import Advice, load_standard
@@ -47,6 +48,7 @@ def _profile_advice(service: str | None, status: int) -> Advice:
     return entry.advice if entry is not None else Advice.NONE
 
 
+@functools.lru_cache(maxsize=4096)
 def decide(
     status: int,
     *,
@@ -60,6 +62,9 @@ def decide(
 
     ``table_advice``, when given, stands in for the service table's advice (the
     generator uses it to tabulate decisions straight from the catalog files).
+
+    Decisions are cached: they depend only on the arguments and the catalog, and every
+    error asks.
     """
     if isinstance(override, bool):
         verdict = "retryable" if override else "not retryable"

@@ -95,6 +95,8 @@ def redact_url(url: str | None) -> str:
         text = bytes(url).decode("utf-8", "replace")
     else:
         text = url if isinstance(url, str) else str(url)
+    if "@" not in text and "?" not in text and "#" not in text:
+        return text  # nothing that could hold a secret: the common case, kept cheap
     before_fragment, hash_mark, fragment = text.partition("#")
     base, question_mark, query = before_fragment.partition("?")
     return (
@@ -152,6 +154,8 @@ def clean_text(text: str | None, limit: int = 300) -> str:
         return ""
     if not isinstance(text, str):
         text = str(text)
+    if len(text) <= limit and text.isprintable() and "  " not in text and text == text.strip():
+        return text  # already one clean line: the common case, kept cheap
     spaced = _WHITESPACE.sub(" ", text)
     printable = "".join(filter(str.isprintable, spaced))
     cleaned = _SPACES.sub(" ", printable).strip()

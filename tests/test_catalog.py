@@ -124,3 +124,36 @@ def test_catalog_files_are_canonically_formatted(tmp_path):
     for path in [_catalog_dir() / "standard.json", *(_catalog_dir() / "services").glob("*.json")]:
         text = path.read_text(encoding="utf-8")
         assert text == json.dumps(json.loads(text), indent=2, ensure_ascii=False) + "\n", path
+
+
+@pytest.mark.parametrize(
+    ("data", "match"),
+    [
+        ([], "expected an object with a 'codes' list"),
+        ({"codes": [{"code": 99}]}, "int 'code' in 100-599"),
+        ({"codes": ["x"]}, "int 'code' in 100-599"),
+        (
+            {"codes": [{"code": 409, "family": "client_error", "reason": "C"}, {"code": 409}]},
+            "appears twice",
+        ),
+        ({"codes": [{"code": 409, "family": "client_error", "retry": "maybe"}]}, "use one of"),
+        ({"codes": [{"code": 409, "family": "server_error"}]}, "expected 'client_error'"),
+        ({"codes": [{"code": 409, "family": "client_error"}]}, "needs a 'reason'"),
+    ],
+)
+def test_malformed_standard_table_says_what_is_wrong(data, match):
+    """Errors in the standard table name the entry and what is expected."""
+    from cloudstatus._catalog import _parse_standard
+
+    with pytest.raises(CatalogError, match=match):
+        _parse_standard(data, "standard.json")
+
+
+def test_unreadable_catalog_file_is_a_catalog_error(tmp_path):
+    """A file that is not JSON is reported with its path."""
+    from cloudstatus._catalog import _read_json
+
+    path = tmp_path / "broken.json"
+    path.write_text("{not json")
+    with pytest.raises(CatalogError, match="cannot read catalog file"):
+        _read_json(path)

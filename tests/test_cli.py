@@ -234,3 +234,16 @@ def test_dunder_main_exits_with_mains_status(monkeypatch, capsys):
         runpy.run_path(str(ROOT / "cloudstatus" / "__main__.py"), run_name="__main__")
     assert info.value.code == 0
     assert json.loads(capsys.readouterr().out)["class"] == "cloudstatus.ConflictError"
+
+
+def test_closed_stdout_ends_quietly():
+    """``cloudstatus tree | head -1`` exits without a BrokenPipeError traceback."""
+    proc = subprocess.run(
+        f"{sys.executable} -m cloudstatus tree | head -1",
+        shell=True,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.stdout == "cloudstatus.CloudStatusError\n"
+    assert "Traceback" not in proc.stderr

@@ -80,3 +80,27 @@ def test_public_names_have_docstrings():
         if callable(getattr(cloudstatus, n)) and not (getattr(cloudstatus, n).__doc__ or "").strip()
     ]
     assert undocumented == []
+
+
+def test_unknown_attribute_is_an_attribute_error():
+    """A name the package does not have raises AttributeError naming it."""
+    import pytest
+
+    with pytest.raises(AttributeError, match="no attribute 'Nope'"):
+        _ = cloudstatus.Nope
+
+
+def test_lazy_names_load_on_first_use():
+    """ErrorBody, RateLimit, status_info and the profile types arrive on first access."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, cloudstatus\n"
+        "assert 'cloudstatus._parse' not in sys.modules\n"
+        "assert 'cloudstatus._catalog' not in sys.modules\n"
+        "assert 'xml.etree.ElementTree' not in sys.modules\n"
+        "assert cloudstatus.ErrorBody.__module__ == 'cloudstatus'\n"
+        "assert cloudstatus.status_info(409).reason == 'Conflict'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
