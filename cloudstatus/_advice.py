@@ -10,7 +10,12 @@ __all__ = ["Advice"]
 class Advice(enum.Enum):
     """What a status-code table says about sending the same request again.
 
-    Profile files name advice by these member names.
+    Profile files name advice by these member names:
+
+    * ``DO_NOT_REPEAT``: modify the request first; unchanged, it fails the same way.
+    * ``MAY_REPEAT``: the same request may be sent again at any later time.
+    * ``WAIT_RETRY_AFTER``: send it again after the time the Retry-After header gives.
+    * ``NONE``: the table says nothing about repeating the request.
     """
 
     #: Modify the request before sending it again; repeating it unchanged will fail the same way.

@@ -135,7 +135,7 @@ class StatusInfo:
     :ivar reason: the standard (RFC 9110) reason phrase, or ``""`` for an unregistered code.
     :ivar name: the name the service's table uses; the standard phrase otherwise.
     :ivar description: a short description in the catalog's words.
-    :ivar advice: the service table's retry advice (:attr:`Advice.NONE` for the standard table).
+    :ivar advice: the service table's retry advice (:attr:`~cloudstatus.Advice.NONE` for the standard table).
     :ivar family: ``"client_error"`` and so on; None outside 100-599.
     :ivar service: the service whose table answered, or None for the standard table.
     :ivar documented: whether that table lists the code.
@@ -284,7 +284,7 @@ def status_info(code: int, service: str | None = None) -> StatusInfo:
 
     With a service that documents the code, the service's name, description and
     advice; otherwise the standard entry. A code no table knows still gets an answer
-    (empty reason, :attr:`Advice.NONE`).
+    (empty reason, :attr:`~cloudstatus.Advice.NONE`).
     """
     if type(code) is not int:
         raise TypeError(f"status code must be an int, got {type(code).__name__} {code!r}")
