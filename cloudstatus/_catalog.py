@@ -135,7 +135,8 @@ class StatusInfo:
     :ivar reason: the standard (RFC 9110) reason phrase, or ``""`` for an unregistered code.
     :ivar name: the name the service's table uses; the standard phrase otherwise.
     :ivar description: a short description in the catalog's words.
-    :ivar advice: the service table's retry advice (:attr:`~cloudstatus.Advice.NONE` for the standard table).
+    :ivar advice: the service table's retry advice (:attr:`~cloudstatus.Advice.NONE`
+        for the standard table).
     :ivar family: ``"client_error"`` and so on; None outside 100-599.
     :ivar service: the service whose table answered, or None for the standard table.
     :ivar documented: whether that table lists the code.

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from requests import cookies as _cookies
 
 from cloudstatus._base import DEFAULT_MESSAGE_CHARS, CloudStatusError
+from cloudstatus._redact import scrub, secret_values
 from cloudstatus._resolve import error_class
 
 if TYPE_CHECKING:
@@ -183,12 +184,14 @@ def _build(response: requests.Response, status: int, opts: HookOptions) -> Cloud
     except Exception:  # an unknown service slipped past install: fall back to the standard tree
         cls = error_class(status)
         opts = opts._replace(service=None)
+    request = getattr(response, "request", None)
+    secrets = secret_values(getattr(request, "url", None), getattr(request, "headers", None))
     return cls(
         response=response,
         status_code=status,
         service=opts.service,
-        error_code=parsed.error_code,
-        error_message=parsed.error_message,
+        error_code=scrub(parsed.error_code, secrets),
+        error_message=scrub(parsed.error_message, secrets),
         request_id=p.request_id_in(headers) or parsed.request_id,
         details=parsed.details,
         retry_after=p.parse_retry_after(headers.get("retry-after")),

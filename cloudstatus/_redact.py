@@ -7,13 +7,21 @@ invisible characters and excess length. Nothing here raises on odd input.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
 from urllib.parse import unquote_plus
 
-if TYPE_CHECKING:
-    from collections.abc import Mapping
+__all__ = [
+    "REDACTED",
+    "SECRET_HEADERS",
+    "clean_text",
+    "redact_headers",
+    "redact_url",
+    "scrub",
+    "secret_values",
+]
 
-__all__ = ["REDACTED", "SECRET_HEADERS", "clean_text", "redact_headers", "redact_url"]
+# Shorter values are too likely to occur by chance in ordinary text to be scrubbed.
+_MIN_SECRET_CHARS = 6
 
 #: What a secret is replaced with.
 REDACTED = "***"
@@ -61,6 +69,7 @@ _SECRET_PARAM_PARTS = (
     "auth",
     "session",
 )
+_SECRET_HEADER_PART = re.compile("|".join(map(re.escape, _SECRET_HEADER_PARTS)))
 _SECRET_PARAM_NAMES = frozenset({"sig", "pwd", "pass", "code", "jwt"})
 # Leading whitespace too: requests strips it before connecting, so it is still a URL.
 _AUTHORITY_START = re.compile(r"\s*(?:[A-Za-z][A-Za-z0-9+.\-]*:)?//")
@@ -127,6 +136,63 @@ def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
     }
 
 
+def secret_values(url: object, headers: object) -> tuple[str, ...]:
+    """The secrets a request carries, to scrub from what the server echoes back.
+
+    The password and user of the URL's userinfo, the values of secret query and
+    fragment parameters (as sent and percent-decoded), and the values of secret
+    headers (each word of them too, so the token of ``Bearer <token>`` counts).
+    Values shorter than six characters are left out. Never raises.
+    """
+    found: set[str] = set()
+    try:
+        text = url.decode("utf-8", "replace") if isinstance(url, bytes) else str(url or "")
+        if "@" in text or "?" in text or "#" in text:
+            _url_secrets(text, found)
+        if isinstance(headers, Mapping):
+            lower_items = getattr(headers, "lower_items", None)
+            items = lower_items() if callable(lower_items) else headers.items()
+            for name, value in items:
+                if isinstance(name, str) and isinstance(value, str) and _is_secret_header(name):
+                    found.add(value.strip())
+                    found.update(value.split())
+    except Exception:  # an odd request object: scrub what was found so far
+        pass
+    return tuple(sorted((v for v in found if len(v) >= _MIN_SECRET_CHARS), key=len, reverse=True))
+
+
+def _url_secrets(text: str, found: set[str]) -> None:
+    before_fragment, _, fragment = text.partition("#")
+    base, _, query = before_fragment.partition("?")
+    start = _AUTHORITY_START.match(base)
+    if start is not None:
+        authority = base[start.end() :].partition("/")[0]
+        userinfo, at_sign, _ = authority.rpartition("@")
+        if at_sign:
+            parts = userinfo.split(":", 1)
+            found.update(parts)
+            found.update(unquote_plus(part) for part in parts)
+    for params in (query, fragment):
+        for piece in _PARAM_SEPARATOR.split(params)[::2]:
+            name, equals, value = piece.partition("=")
+            if equals and _is_secret_param(name):
+                found.update((value, unquote_plus(value)))
+
+
+def scrub(text: str | None, secrets: tuple[str, ...]) -> str | None:
+    """``text`` with every occurrence of each secret replaced by ``***``.
+
+    Servers echo parts of a request in their error messages ("signature mismatch
+    for ...?token=..."); this keeps the request's own credentials out of the message.
+    """
+    if not text or not secrets:
+        return text
+    for secret in secrets:  # longest first, so a secret containing another goes whole
+        if secret in text:
+            text = text.replace(secret, REDACTED)
+    return text
+
+
 def clean_text(text: str | None, limit: int = 300) -> str:
     """Make text one printable line of at most ``limit`` characters.
 
@@ -176,7 +242,7 @@ def clean_text(text: str | None, limit: int = 300) -> str:
 
 def _is_secret_header(name: str) -> bool:
     lowered = name.strip().lower()
-    return lowered in SECRET_HEADERS or any(part in lowered for part in _SECRET_HEADER_PARTS)
+    return lowered in SECRET_HEADERS or _SECRET_HEADER_PART.search(lowered) is not None
 
 
 def _is_secret_param(name: str) -> bool:

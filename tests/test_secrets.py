@@ -151,3 +151,73 @@ def test_no_credentials_over_the_wire() -> None:
     assert "tok-AAA111" in sent.path
     assert _leaks(info.value) == {}
     assert server.errors == []
+
+
+def test_server_echo_of_request_secrets_is_scrubbed():
+    """A server that repeats the request's token or password in its message has it masked."""
+    echo = (
+        f"Signature mismatch for {PATH}?token={QUERY_SECRETS['token']} "
+        f"(user {USER}, password {PASSWORD}, header {HEADER_SECRETS['X-Auth-Token']})"
+    )
+    with responses.RequestsMock() as rsps, requests.Session() as s:
+        rsps.add(
+            responses.Response(
+                "GET",
+                ANY_SERVERS_URL,
+                status=403,
+                json={"error_code": f"APIGW.{QUERY_SECRETS['SECRET']}", "error_msg": echo},
+            )
+        )
+        cloudstatus.install(s)
+        with pytest.raises(cloudstatus.ForbiddenError) as info:
+            s.get(
+                f"https://{USER}:{PASSWORD}@api.example.com{PATH}?{QUERY}",
+                headers=HEADER_SECRETS,
+            )
+    e = info.value
+    for secret in (
+        QUERY_SECRETS["token"],
+        USER,
+        PASSWORD,
+        "bearer-III999",
+        QUERY_SECRETS["SECRET"],
+    ):
+        assert secret not in str(e)
+        assert secret not in (e.error_message or "")
+        assert secret not in (e.error_code or "")
+    assert "Signature mismatch" in e.error_message
+    assert e.error_code == "APIGW.***"
+
+
+@pytest.mark.parametrize(
+    ("url", "headers", "expected"),
+    [
+        ("https://api.example.com/x", {}, ()),
+        ("https://bob:s3cr3t-pw@h/x", {}, ("s3cr3t-pw",)),
+        ("https://h/x?sig=abcdef123&page=2", {}, ("abcdef123",)),
+        ("https://h/x?token=a%2Bb%2Fcdef", {}, ("a%2Bb%2Fcdef", "a+b/cdef")),
+        ("https://h/x", {"Authorization": "Basic QWxhZGRpbjpvcGVu"}, ("QWxhZGRpbjpvcGVu",)),
+        ("https://h/x", {"X-Request-Id": "not-a-secret-1"}, ()),
+        ("https://h/x?token=abc", {}, ()),  # too short to scrub safely
+        (None, None, ()),
+        (b"https://h/x?password=hunter22", object(), ("hunter22",)),
+    ],
+)
+def test_secret_values_of_a_request(url, headers, expected):
+    """secret_values finds userinfo, secret parameters and secret headers, nothing else."""
+    from cloudstatus._redact import secret_values
+
+    found = secret_values(url, headers)
+    assert set(expected) <= set(found)
+    assert "not-a-secret-1" not in found
+    if not expected:
+        assert found == ()
+
+
+def test_scrub_replaces_longest_first():
+    """A secret that contains another is masked whole."""
+    from cloudstatus._redact import scrub
+
+    assert scrub("x abcdef123456 y abcdef", ("abcdef123456", "abcdef")) == "x *** y ***"
+    assert scrub(None, ("abcdef",)) is None
+    assert scrub("text", ()) == "text"
