@@ -7,7 +7,7 @@ invisible characters and excess length. Nothing here raises on odd input.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from urllib.parse import unquote_plus
 
 __all__ = [
@@ -98,16 +98,10 @@ def redact_url(url: str | None) -> str:
 
     :returns: the redacted URL; ``""`` for None.
     """
-    if url is None:
-        return ""
-    if isinstance(url, (bytes, bytearray)):
-        text = bytes(url).decode("utf-8", "replace")
-    else:
-        text = url if isinstance(url, str) else str(url)
+    text = _url_text(url)
     if "@" not in text and "?" not in text and "#" not in text:
         return text  # nothing that could hold a secret: the common case, kept cheap
-    before_fragment, hash_mark, fragment = text.partition("#")
-    base, question_mark, query = before_fragment.partition("?")
+    base, question_mark, query, hash_mark, fragment = _split_url(text)
     return (
         _redact_userinfo(base)
         + question_mark
@@ -146,7 +140,7 @@ def secret_values(url: object, headers: object) -> tuple[str, ...]:
     """
     found: set[str] = set()
     try:
-        text = url.decode("utf-8", "replace") if isinstance(url, bytes) else str(url or "")
+        text = _url_text(url)
         if "@" in text or "?" in text or "#" in text:
             _url_secrets(text, found)
         if isinstance(headers, Mapping):
@@ -162,21 +156,15 @@ def secret_values(url: object, headers: object) -> tuple[str, ...]:
 
 
 def _url_secrets(text: str, found: set[str]) -> None:
-    before_fragment, _, fragment = text.partition("#")
-    base, _, query = before_fragment.partition("?")
-    start = _AUTHORITY_START.match(base)
-    if start is not None:
-        authority = base[start.end() :].partition("/")[0]
-        userinfo, at_sign, _ = authority.rpartition("@")
-        if at_sign:
-            parts = userinfo.split(":", 1)
-            found.update(parts)
-            found.update(unquote_plus(part) for part in parts)
+    base, _, query, _, fragment = _split_url(text)
+    userinfo = _userinfo(base)
+    if userinfo is not None:
+        parts = userinfo[1].split(":", 1)
+        found.update(parts)
+        found.update(unquote_plus(part) for part in parts)
     for params in (query, fragment):
-        for piece in _PARAM_SEPARATOR.split(params)[::2]:
-            name, equals, value = piece.partition("=")
-            if equals and _is_secret_param(name):
-                found.update((value, unquote_plus(value)))
+        for _, _, value in _secret_params(_PARAM_SEPARATOR.split(params)):
+            found.update((value, unquote_plus(value)))
 
 
 def scrub(text: str | None, secrets: tuple[str, ...]) -> str | None:
@@ -250,23 +238,52 @@ def _is_secret_param(name: str) -> bool:
     return lowered in _SECRET_PARAM_NAMES or any(part in lowered for part in _SECRET_PARAM_PARTS)
 
 
-def _redact_userinfo(base: str) -> str:
+def _url_text(url: object) -> str:
+    if url is None:
+        return ""
+    if isinstance(url, (bytes, bytearray)):
+        return bytes(url).decode("utf-8", "replace")
+    return url if isinstance(url, str) else str(url)
+
+
+def _split_url(text: str) -> tuple[str, str, str, str, str]:
+    """``(base, "?", query, "#", fragment)``; the separators are empty when absent."""
+    before_fragment, hash_mark, fragment = text.partition("#")
+    base, question_mark, query = before_fragment.partition("?")
+    return base, question_mark, query, hash_mark, fragment
+
+
+def _userinfo(base: str) -> tuple[int, str, str] | None:
+    """Where the authority starts, the userinfo, and what follows its ``@``; or None."""
     start = _AUTHORITY_START.match(base)
     if start is None:
-        return base
-    rest = base[start.end() :]
-    authority, slash, path = rest.partition("/")
+        return None
+    authority, slash, path = base[start.end() :].partition("/")
     # The last "@" ends the userinfo: an unencoded "@" in a password must not leak.
-    _, at_sign, host = authority.rpartition("@")
+    userinfo, at_sign, host = authority.rpartition("@")
     if not at_sign:
+        return None
+    return start.end(), userinfo, host + slash + path
+
+
+def _redact_userinfo(base: str) -> str:
+    found = _userinfo(base)
+    if found is None:
         return base
-    return base[: start.end()] + REDACTED + "@" + host + slash + path
+    start, _, rest = found
+    return base[:start] + REDACTED + "@" + rest
+
+
+def _secret_params(pieces: list[str]) -> Iterator[tuple[int, str, str]]:
+    """Index, name and value of each secret parameter in ``_PARAM_SEPARATOR`` pieces."""
+    for index in range(0, len(pieces), 2):
+        name, equals, value = pieces[index].partition("=")
+        if equals and _is_secret_param(name):
+            yield index, name, value
 
 
 def _redact_params(params: str) -> str:
     pieces = _PARAM_SEPARATOR.split(params)
-    for index in range(0, len(pieces), 2):
-        name, equals, _ = pieces[index].partition("=")
-        if equals and _is_secret_param(name):
-            pieces[index] = name + "=" + REDACTED
+    for index, name, _ in list(_secret_params(pieces)):
+        pieces[index] = name + "=" + REDACTED
     return "".join(pieces)
