@@ -65,19 +65,27 @@ def _unknown(name: object) -> LookupError:
     )
 
 
+def _declared_entry(name: object) -> tuple[ServiceProfile, types.ModuleType] | None:
+    """The declared profile and namespace of ``name``, or None for a built-in service.
+
+    :raises LookupError: for a service that is neither built in nor declared.
+    """
+    if isinstance(name, str):
+        with _lock:
+            if name in _declared:
+                return _declared[name]
+        if name in builtin_services():
+            return None
+    raise _unknown(name)
+
+
 def get_profile(name: str) -> ServiceProfile:
     """The profile of service ``name``.
 
     :raises LookupError: for a service that is neither built in nor declared.
     """
-    if not isinstance(name, str):
-        raise _unknown(name)
-    with _lock:
-        if name in _declared:
-            return _declared[name][0]
-    if name in builtin_services():
-        return load_builtin_profile(name)
-    raise _unknown(name)
+    entry = _declared_entry(name)
+    return entry[0] if entry is not None else load_builtin_profile(name)
 
 
 def namespace(name: str) -> types.ModuleType:
@@ -85,14 +93,8 @@ def namespace(name: str) -> types.ModuleType:
 
     :raises LookupError: for a service that is neither built in nor declared.
     """
-    if not isinstance(name, str):
-        raise _unknown(name)
-    with _lock:
-        if name in _declared:
-            return _declared[name][1]
-    if name in builtin_services():
-        return importlib.import_module(f"{__name__}.{name}")
-    raise _unknown(name)
+    entry = _declared_entry(name)
+    return entry[1] if entry is not None else importlib.import_module(f"{__name__}.{name}")
 
 
 def _load(profile: ServiceProfile | Mapping[str, Any] | str | os.PathLike[str]) -> ServiceProfile:
@@ -169,6 +171,7 @@ def _build(profile: ServiceProfile) -> types.ModuleType:
         digit: make(fam.__name__, (fam, root), f"A {digit}xx response from {svc}.")
         for digit, fam in _FAMILIES.items()
     }
+    standard = load_standard()
     classes: dict[int, type] = {}
     for code, cls in std.STATUS_CLASSES.items():
         entry = profile.entries.get(code)
@@ -177,11 +180,10 @@ def _build(profile: ServiceProfile) -> types.ModuleType:
         if entry and entry.description:
             doc += f"\n\n{entry.description}"
         classes[code] = make(cls.__name__, (cls, families[code // 100]), doc)
-    for code, cls in std.STATUS_CLASSES.items():
-        for attr in dir(std):
-            if getattr(std, attr) is cls and attr != cls.__name__:
-                setattr(module, attr, classes[code])
-    for alias, canonical in derive_aliases(load_standard(), profile).items():
+        # The standard aliases, from the catalog, as the generated modules have them.
+        for alias in standard[code].aliases:
+            setattr(module, alias, classes[code])
+    for alias, canonical in derive_aliases(standard, profile).items():
         setattr(module, alias, getattr(module, canonical))
     module.codes = profile.codes  # type: ignore[attr-defined]
     module.STATUS_CLASSES = types.MappingProxyType(classes)  # type: ignore[attr-defined]
