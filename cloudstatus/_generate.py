@@ -33,6 +33,13 @@ HEADER = (
 FAMILY_CLASSES = {3: "RedirectionError", 4: "ClientError", 5: "ServerError"}
 FAMILY_TITLES = {3: "Redirection (3xx)", 4: "Client errors (4xx)", 5: "Server errors (5xx)"}
 WIDTH = 92
+# The imports every generated module starts with; each adds its own cloudstatus ones.
+_PREAMBLE = (
+    "\nfrom __future__ import annotations\n\n"
+    "from collections.abc import Mapping\n"
+    "from types import MappingProxyType\n"
+    "from typing import Final\n\n"
+)
 
 
 @dataclass(frozen=True)
@@ -158,12 +165,8 @@ def render_standard(catalog: Catalog) -> str:
     out = [HEADER.format(source="cloudstatus/catalog/standard.json")]
     out.append(_docstring(doc, ""))
     out.append(
-        "\nfrom __future__ import annotations\n\n"
-        "from collections.abc import Mapping\n"
-        "from types import MappingProxyType\n"
-        "from typing import Final\n\n"
-        "from cloudstatus._base import ClientError, CloudStatusError, RedirectionError, "
-        "ServerError\n\n"
+        _PREAMBLE + "from cloudstatus._base import ClientError, CloudStatusError, "
+        "RedirectionError, ServerError\n\n"
     )
     names = sorted(
         [e.class_name for e in classes if e.class_name]
@@ -216,12 +219,7 @@ def render_service(catalog: Catalog, profile: ServiceProfile) -> str:
     out = [HEADER.format(source=f"cloudstatus/catalog/services/{svc}.json")]
     out.append(_docstring(doc, ""))
     out.append(
-        "\nfrom __future__ import annotations\n\n"
-        "from collections.abc import Mapping\n"
-        "from types import MappingProxyType\n"
-        "from typing import Final\n\n"
-        "from cloudstatus import _base\n"
-        "from cloudstatus import _exceptions as _std\n\n"
+        _PREAMBLE + "from cloudstatus import _base\nfrom cloudstatus import _exceptions as _std\n\n"
     )
     names = sorted(
         ["Error", "RedirectionError", "ClientError", "ServerError", "STATUS_CLASSES", "codes"]
