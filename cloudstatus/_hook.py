@@ -171,7 +171,8 @@ def _parse_module() -> ModuleType:
 def _build(response: requests.Response, status: int, opts: HookOptions) -> CloudStatusError:
     p = _parse_module()
     headers = p.header_map(getattr(response, "headers", None) or {})
-    method = getattr(getattr(response, "request", None), "method", None)
+    request = getattr(response, "request", None)
+    method = getattr(request, "method", None)
     body = read_bounded(response, opts.max_body_bytes)
     if method == "HEAD":  # a HEAD response has no body, whatever its headers say
         parsed = p.ErrorBody()
@@ -184,7 +185,6 @@ def _build(response: requests.Response, status: int, opts: HookOptions) -> Cloud
     except Exception:  # an unknown service slipped past install: fall back to the standard tree
         cls = error_class(status)
         opts = opts._replace(service=None)
-    request = getattr(response, "request", None)
     secrets = secret_values(getattr(request, "url", None), getattr(request, "headers", None))
     return cls(
         response=response,

@@ -91,6 +91,7 @@ def error_class(
     found = by_status.get(status)
     if found is not None:
         return found
-    family = {3: "RedirectionError", 4: "ClientError", 5: "ServerError"}.get(status // 100)
-    result: type[CloudStatusError] = getattr(ns, family or "Error")
+    # A service names its family classes like the standard ones.
+    family = _FAMILIES.get(status // 100)
+    result: type[CloudStatusError] = getattr(ns, family.__name__ if family else "Error")
     return result
