@@ -7,7 +7,7 @@ leaves are generated into :mod:`cloudstatus._exceptions` from the catalog.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from requests.exceptions import HTTPError
@@ -303,3 +303,11 @@ class ServerError(CloudStatusError):
     """
 
     _family_digit = 5
+
+
+#: The family class of each status family, by the status code's first digit.
+FAMILIES: Mapping[int, type[CloudStatusError]] = {
+    3: RedirectionError,
+    4: ClientError,
+    5: ServerError,
+}

@@ -173,6 +173,7 @@ def _explain(args: argparse.Namespace, out: IO[str]) -> int:
 def tree_data(service: str | None) -> dict[str, Any]:
     """The hierarchy ``tree`` prints, as nested data."""
     import cloudstatus
+    from cloudstatus._base import FAMILIES
     from cloudstatus.services import namespace
 
     ns: Any = namespace(service) if service else cloudstatus
@@ -183,8 +184,8 @@ def tree_data(service: str | None) -> dict[str, Any]:
         return {"name": display_name(cls), "status_code": cls.status_code, "children": []}
 
     top = node(root)
-    for digit, fam in ((3, "RedirectionError"), (4, "ClientError"), (5, "ServerError")):
-        fam_node = node(getattr(ns, fam))
+    for digit, family in FAMILIES.items():
+        fam_node = node(getattr(ns, family.__name__))
         fam_node["children"] = [
             node(cls) for code, cls in sorted(classes.items()) if code // 100 == digit
         ]

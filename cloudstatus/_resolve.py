@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from cloudstatus._base import ClientError, CloudStatusError, RedirectionError, ServerError
+from cloudstatus._base import FAMILIES, CloudStatusError
 from cloudstatus._exceptions import STATUS_CLASSES
 from cloudstatus._registry import default_registry
 
@@ -12,12 +12,6 @@ if TYPE_CHECKING:
     from cloudstatus._registry import Registry
 
 __all__ = ["check_status", "error_class"]
-
-_FAMILIES: dict[int, type[CloudStatusError]] = {
-    3: RedirectionError,
-    4: ClientError,
-    5: ServerError,
-}
 
 
 def check_status(status_code: object) -> int:
@@ -85,13 +79,13 @@ def error_class(
         if cls is not None and _compatible(cls, status):
             return cls
     if service is None:
-        found = STATUS_CLASSES.get(status) or _FAMILIES.get(status // 100)
+        found = STATUS_CLASSES.get(status) or FAMILIES.get(status // 100)
         return found if found is not None else CloudStatusError
     by_status: dict[int, type[CloudStatusError]] = ns.STATUS_CLASSES
     found = by_status.get(status)
     if found is not None:
         return found
     # A service names its family classes like the standard ones.
-    family = _FAMILIES.get(status // 100)
+    family = FAMILIES.get(status // 100)
     result: type[CloudStatusError] = getattr(ns, family.__name__ if family else "Error")
     return result

@@ -42,11 +42,6 @@ from cloudstatus._naming import derive_aliases
 
 __all__ = ["available", "declare", "get_profile", "namespace"]
 
-_FAMILIES: Mapping[int, type[_base.CloudStatusError]] = {
-    3: _base.RedirectionError,
-    4: _base.ClientError,
-    5: _base.ServerError,
-}
 _lock = threading.RLock()
 _declared: dict[str, tuple[ServiceProfile, types.ModuleType]] = {}
 
@@ -169,7 +164,7 @@ def _build(profile: ServiceProfile) -> types.ModuleType:
     root = make("Error", (_base.CloudStatusError,), f"Root of every error from {svc}.", service=svc)
     families = {
         digit: make(fam.__name__, (fam, root), f"A {digit}xx response from {svc}.")
-        for digit, fam in _FAMILIES.items()
+        for digit, fam in _base.FAMILIES.items()
     }
     standard = load_standard()
     classes: dict[int, type] = {}
