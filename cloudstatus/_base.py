@@ -14,7 +14,7 @@ from requests.exceptions import HTTPError
 
 from cloudstatus._advice import Advice
 from cloudstatus._redact import clean_text, redact_url
-from cloudstatus._registry import RegistrationError, Registry, default_registry
+from cloudstatus._registry import RegistrationError, Registry, active_registry
 
 if TYPE_CHECKING:
     from requests import PreparedRequest, Request, Response
@@ -131,7 +131,7 @@ class CloudStatusError(HTTPError):
                     f"of a response can be checked against it"
                 )
             cls.error_code = error_code
-            (registry if registry is not None else default_registry).register(cls)
+            (registry if registry is not None else active_registry()).register(cls)
 
     def __init__(
         self,

@@ -32,7 +32,10 @@ __all__ = [
     "StandardEntry",
     "StatusInfo",
     "builtin_services",
+    "declare_profile",
     "family_of",
+    "get_profile",
+    "known_services",
     "load_builtin_profile",
     "load_standard",
     "profile_from_mapping",
@@ -280,6 +283,53 @@ def load_builtin_profile(service: str) -> ServiceProfile:
     return profile_from_mapping(_read_json(path), origin=str(path))
 
 
+# Profiles of services declared at runtime, by name. They live here, beside the built-in
+# ones, so that everything asking about a service (status_info, the retry decision,
+# class resolution) answers the same without importing the exception tree.
+_declared: dict[str, ServiceProfile] = {}
+
+
+def declare_profile(profile: ServiceProfile) -> bool:
+    """Record the profile of a service declared at runtime.
+
+    :returns: True when it was recorded now, False when the same profile already was.
+    :raises ValueError: for a built-in service's name, or a second, different profile
+        under a name already declared.
+    """
+    name = profile.service
+    if name in builtin_services():
+        raise ValueError(f"service {name!r} is built in; declare your profile under another name")
+    known = _declared.setdefault(name, profile)
+    if known is profile:
+        return True
+    if known == profile:
+        return False
+    raise ValueError(
+        f"service {name!r} is already declared with a different profile; pick another name"
+    )
+
+
+def known_services() -> tuple[str, ...]:
+    """Names of every service known now, built-in and declared, sorted."""
+    return tuple(sorted({*builtin_services(), *_declared}))
+
+
+def get_profile(service: str) -> ServiceProfile:
+    """The profile of ``service``, built-in or declared.
+
+    :raises LookupError: for a service that is neither; the message lists the known ones.
+    """
+    declared = _declared.get(service) if isinstance(service, str) else None
+    if declared is not None:
+        return declared
+    if isinstance(service, str) and service in builtin_services():
+        return load_builtin_profile(service)
+    raise LookupError(
+        f"unknown service {service!r}; known services are {', '.join(known_services())}. "
+        f"Declare your own with cloudstatus.services.declare(profile)."
+    )
+
+
 def status_info(code: int, service: str | None = None) -> StatusInfo:
     """What the catalog knows of ``code``, for ``service`` when given.
 
@@ -292,8 +342,6 @@ def status_info(code: int, service: str | None = None) -> StatusInfo:
     standard = load_standard().get(code)
     reason = standard.reason if standard else ""
     if service is not None:
-        from cloudstatus.services import get_profile  # a user may have declared it
-
         profile = get_profile(service)
         entry = profile.entries.get(code)
         if entry is not None:

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from requests import cookies as _cookies
 
 from cloudstatus._base import DEFAULT_MESSAGE_CHARS, CloudStatusError
+from cloudstatus._bridge import bridge
+from cloudstatus._facts import Facts
 from cloudstatus._redact import scrub, secret_values
 from cloudstatus._resolve import error_class
 
@@ -168,16 +170,35 @@ def _parse_module() -> ModuleType:
     return _parsing
 
 
-def _build(response: requests.Response, status: int, opts: HookOptions) -> CloudStatusError:
-    p = _parse_module()
-    headers = p.header_map(getattr(response, "headers", None) or {})
+def facts_from_response(response: requests.Response, status: int, opts: HookOptions) -> Facts:
+    """Read a requests response into :class:`Facts` (the body bounded, the connection freed)."""
     request = getattr(response, "request", None)
     method = getattr(request, "method", None)
     body = read_bounded(response, opts.max_body_bytes)
-    if method == "HEAD":  # a HEAD response has no body, whatever its headers say
-        parsed = p.ErrorBody()
-    else:
-        parsed = p.parse_error_body(body, headers.get("content-type", ""), opts.parsers)
+    return Facts(
+        status_code=status,
+        reason=getattr(response, "reason", None),
+        method=method if isinstance(method, str) else None,
+        url=getattr(response, "url", None) or getattr(request, "url", None),
+        headers=getattr(response, "headers", None),
+        body=b"" if method == "HEAD" else body,  # a HEAD response has no body
+        request_headers=getattr(request, "headers", None),
+    )
+
+
+def build_from_facts(
+    facts: Facts,
+    opts: HookOptions,
+    *,
+    response: Any = None,
+    request: Any = None,
+    foreign: type[BaseException] | None = None,
+) -> CloudStatusError:
+    """The exception for ``facts`` (see :func:`cloudstatus._core.error_from_facts`)."""
+    p = _parse_module()
+    status = facts.status_code
+    headers = p.header_map(facts.headers or {})
+    parsed = p.parse_error_body(facts.body, headers.get("content-type", ""), opts.parsers)
     try:
         cls = error_class(
             status, service=opts.service, error_code=parsed.error_code, registry=opts.registry
@@ -185,10 +206,26 @@ def _build(response: requests.Response, status: int, opts: HookOptions) -> Cloud
     except Exception:  # an unknown service slipped past install: fall back to the standard tree
         cls = error_class(status)
         opts = opts._replace(service=None)
-    secrets = secret_values(getattr(request, "url", None), getattr(request, "headers", None))
+    if foreign is not None:
+        cls = bridge(cls, foreign)
+    secrets = secret_values(facts.url, facts.request_headers)
+    if facts.credentials:
+        secrets = tuple(
+            sorted({*secrets, *(c for c in facts.credentials if c)}, key=len, reverse=True)
+        )
+    reason: str | bytes | None = facts.reason
+    if isinstance(reason, bytes):
+        try:
+            reason = reason.decode("utf-8")
+        except UnicodeDecodeError:
+            reason = reason.decode("latin-1")
     return cls(
         response=response,
+        request=request,
         status_code=status,
+        reason=reason if cls.status_code is None else None,
+        method=facts.method,
+        url=facts.url,
         service=opts.service,
         error_code=scrub(parsed.error_code, secrets),
         error_message=scrub(parsed.error_message, secrets),
@@ -198,6 +235,11 @@ def _build(response: requests.Response, status: int, opts: HookOptions) -> Cloud
         rate_limit=p.rate_limit_in(headers),
         max_message_chars=opts.max_message_chars,
     )
+
+
+def _build(response: requests.Response, status: int, opts: HookOptions) -> CloudStatusError:
+    facts = facts_from_response(response, status, opts)
+    return build_from_facts(facts, opts, response=response)
 
 
 def _status_of(response: object) -> int | None:
@@ -240,13 +282,13 @@ def error_from_response(
     :class:`LookupError`; the response itself never makes this raise.
     """
     if service is None and not options:
-        return _error_for(response, _DEFAULT_OPTIONS)
+        return _error_for(response, DEFAULT_OPTIONS)
     return _error_for(response, HookOptions.build(service=service, **options))
 
 
 _HOOK_OPTION_NAMES = frozenset(HookOptions._fields)
 # Immutable, so one instance serves every call made without options.
-_DEFAULT_OPTIONS = HookOptions()
+DEFAULT_OPTIONS = HookOptions()
 
 
 def raise_for_status(response: requests.Response, *args: Any, **kwargs: Any) -> requests.Response:
@@ -262,7 +304,7 @@ def raise_for_status(response: requests.Response, *args: Any, **kwargs: Any) -> 
     use :func:`install` for that.
     """
     options = {k: v for k, v in kwargs.items() if k in _HOOK_OPTION_NAMES}
-    exc = _error_for(response, HookOptions.build(**options) if options else _DEFAULT_OPTIONS)
+    exc = _error_for(response, HookOptions.build(**options) if options else DEFAULT_OPTIONS)
     if exc is not None:
         raise exc
     return response

@@ -22,7 +22,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-from cloudstatus._catalog import Advice, load_standard
+from cloudstatus._catalog import Advice, get_profile, load_standard
 
 __all__ = ["IDEMPOTENT_METHODS", "Decision", "decide"]
 
@@ -42,8 +42,6 @@ class Decision:
 def _profile_advice(service: str | None, status: int) -> Advice:
     if service is None:
         return Advice.NONE
-    from cloudstatus.services import get_profile
-
     entry = get_profile(service).entries.get(status)
     return entry.advice if entry is not None else Advice.NONE
 

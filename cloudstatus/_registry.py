@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Iterator
+from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from cloudstatus._base import CloudStatusError
 
-__all__ = ["RegistrationError", "Registry", "default_registry"]
+__all__ = ["RegistrationError", "Registry", "active_registry", "default_registry", "use_registry"]
 
 
 class RegistrationError(ValueError):
@@ -108,3 +110,40 @@ class Registry:
 
 #: The registry every error-code class joins unless it names another.
 default_registry = Registry("default")
+
+
+_active: ContextVar[Registry | None] = ContextVar("cloudstatus_active_registry", default=None)
+
+
+def active_registry() -> Registry:
+    """The registry class statements join and the hook searches when none is named.
+
+    :data:`default_registry`, unless :func:`use_registry` has put another in place in
+    this thread or task.
+    """
+    return _active.get() or default_registry
+
+
+def scoped_registry() -> Registry | None:
+    """The registry :func:`use_registry` put in place here, or None."""
+    return _active.get()
+
+
+@contextlib.contextmanager
+def use_registry(registry: Registry) -> Iterator[Registry]:
+    """Put ``registry`` in place of the default one inside a ``with`` block.
+
+    Inside the block, class statements that name no registry register in
+    ``registry``, and hooks installed without ``registry=`` look classes up in it
+    first, then in :data:`default_registry` (so module-level classes still apply).
+    The pytest fixture ``cloudstatus_registry`` wraps each test in one.
+
+    :raises TypeError: when ``registry`` is not a :class:`Registry`.
+    """
+    if not isinstance(registry, Registry):
+        raise TypeError(f"use_registry() takes a cloudstatus.Registry, got {registry!r}")
+    token = _active.set(registry)
+    try:
+        yield registry
+    finally:
+        _active.reset(token)

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from cloudstatus._base import FAMILIES, CloudStatusError
 from cloudstatus._exceptions import STATUS_CLASSES
-from cloudstatus._registry import default_registry
+from cloudstatus._registry import default_registry, scoped_registry
 
 if TYPE_CHECKING:
     from cloudstatus._registry import Registry
@@ -74,8 +74,13 @@ def error_class(
         ns = namespace(service)
     code = "" if error_code is None else str(error_code)
     if code:
-        reg = registry if registry is not None else default_registry
-        cls = reg.lookup(service, code)
+        if registry is not None:
+            cls = registry.lookup(service, code)
+        else:
+            scoped = scoped_registry()
+            cls = scoped.lookup(service, code) if scoped is not None else None
+            if cls is None:
+                cls = default_registry.lookup(service, code)
         if cls is not None and _compatible(cls, status):
             return cls
     if service is None:

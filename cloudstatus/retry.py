@@ -228,7 +228,7 @@ def urllib3_retry(
     :raises LookupError: for an unknown service.
     """
     if service is not None:
-        from cloudstatus.services import get_profile
+        from cloudstatus._catalog import get_profile
 
         get_profile(service)
     if total < 0:

@@ -54,7 +54,7 @@ _BODY_FORMATS = ("huawei", "problem", "plain")
 def _body_format(service: str | None) -> str:
     if service is None:
         return "huawei"
-    from cloudstatus.services import get_profile
+    from cloudstatus._catalog import get_profile
 
     fmt = get_profile(service).error_body
     return fmt if fmt in _BODY_FORMATS else "huawei"

@@ -34,44 +34,24 @@ from cloudstatus import _base
 from cloudstatus._catalog import (
     ServiceProfile,
     builtin_services,
-    load_builtin_profile,
+    declare_profile,
+    known_services,
     load_standard,
     profile_from_mapping,
 )
+from cloudstatus._catalog import get_profile as _catalog_profile
 from cloudstatus._naming import derive_aliases
 
 __all__ = ["available", "declare", "get_profile", "namespace"]
 
 _lock = threading.RLock()
-_declared: dict[str, tuple[ServiceProfile, types.ModuleType]] = {}
+# Namespaces of declared services; their profiles live in the catalog (layer 0).
+_modules: dict[str, types.ModuleType] = {}
 
 
 def available() -> tuple[str, ...]:
     """Names of every service cloudstatus knows now: built-in and declared, sorted."""
-    with _lock:
-        declared = set(_declared)
-    return tuple(sorted({*builtin_services(), *declared}))
-
-
-def _unknown(name: object) -> LookupError:
-    return LookupError(
-        f"unknown service {name!r}; known services are {', '.join(available())}. "
-        f"Declare your own with cloudstatus.services.declare(profile)."
-    )
-
-
-def _declared_entry(name: object) -> tuple[ServiceProfile, types.ModuleType] | None:
-    """The declared profile and namespace of ``name``, or None for a built-in service.
-
-    :raises LookupError: for a service that is neither built in nor declared.
-    """
-    if isinstance(name, str):
-        with _lock:
-            if name in _declared:
-                return _declared[name]
-        if name in builtin_services():
-            return None
-    raise _unknown(name)
+    return known_services()
 
 
 def get_profile(name: str) -> ServiceProfile:
@@ -79,8 +59,7 @@ def get_profile(name: str) -> ServiceProfile:
 
     :raises LookupError: for a service that is neither built in nor declared.
     """
-    entry = _declared_entry(name)
-    return entry[0] if entry is not None else load_builtin_profile(name)
+    return _catalog_profile(name)
 
 
 def namespace(name: str) -> types.ModuleType:
@@ -88,8 +67,14 @@ def namespace(name: str) -> types.ModuleType:
 
     :raises LookupError: for a service that is neither built in nor declared.
     """
-    entry = _declared_entry(name)
-    return entry[1] if entry is not None else importlib.import_module(f"{__name__}.{name}")
+    module = _modules.get(name) if isinstance(name, str) else None
+    if module is not None:
+        return module
+    _catalog_profile(name)  # raises LookupError naming the known services
+    if name in builtin_services():
+        return importlib.import_module(f"{__name__}.{name}")
+    with _lock:  # declared in the catalog but its namespace is being built right now
+        return _modules[name]
 
 
 def _load(profile: ServiceProfile | Mapping[str, Any] | str | os.PathLike[str]) -> ServiceProfile:
@@ -125,10 +110,9 @@ def declare(
     if name in builtin_services():
         raise ValueError(f"service {name!r} is built in; declare your profile under another name")
     with _lock:
-        if name in _declared:
-            known, module = _declared[name]
-            if known == prof:
-                return module
+        if name in _modules:
+            if get_profile(name) == prof:
+                return _modules[name]
             raise ValueError(
                 f"service {name!r} is already declared with a different profile; pick another name"
             )
@@ -140,7 +124,8 @@ def declare(
                 f"declare your profile under another name"
             )
         module = _build(prof)
-        _declared[name] = (prof, module)
+        declare_profile(prof)
+        _modules[name] = module
         sys.modules[module.__name__] = module
         setattr(package, name, module)
         return module

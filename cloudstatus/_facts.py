@@ -1,0 +1,47 @@
+"""What an adapter tells the core about one HTTP response: plain, client-neutral facts.
+
+Every client adapter (requests, httpx, aiohttp, Huawei's SDK) turns its client's
+response into a :class:`Facts` and hands it to the core, which resolves the class and
+builds the exception. Nothing here knows any client library.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+__all__ = ["Facts"]
+
+
+@dataclass(frozen=True)
+class Facts:
+    """One response, as far as the core needs to know it.
+
+    :ivar status_code: the HTTP status code.
+    :ivar reason: the reason phrase as the client reported it (``bytes`` are decoded
+        as requests does: UTF-8, then Latin-1), or None.
+    :ivar method: the request method, or None.
+    :ivar url: the request URL as sent, credentials and all (the exception shows it
+        redacted), or None.
+    :ivar headers: the response headers, any mapping of str to str (names in any
+        case), or None.
+    :ivar body: the bytes of the body that were read, at most ``max_body_bytes``
+        (after content decoding).
+    :ivar body_complete: False when the body was cut short: by the byte cap, by the
+        ``max_body_seconds`` deadline, or by a broken connection or corrupt encoding.
+    :ivar request_headers: the request's headers, so that their credentials can be
+        masked wherever the server echoes them; None when unknown.
+    :ivar credentials: further secret strings the request carried that are in neither
+        the URL nor the headers (the password of an ``auth=`` pair, an SDK's secret
+        key), masked the same way.
+    """
+
+    status_code: int
+    reason: str | bytes | None = None
+    method: str | None = None
+    url: str | None = None
+    headers: Mapping[str, str] | None = None
+    body: bytes = b""
+    body_complete: bool = True
+    request_headers: Mapping[str, str] | None = None
+    credentials: tuple[str, ...] = ()
