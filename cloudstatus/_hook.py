@@ -213,12 +213,7 @@ def build_from_facts(
         secrets = tuple(
             sorted({*secrets, *(c for c in facts.credentials if c)}, key=len, reverse=True)
         )
-    reason: str | bytes | None = facts.reason
-    if isinstance(reason, bytes):
-        try:
-            reason = reason.decode("utf-8")
-        except UnicodeDecodeError:
-            reason = reason.decode("latin-1")
+    reason = decode_reason(facts.reason)
     return cls(
         response=response,
         request=request,
@@ -235,6 +230,16 @@ def build_from_facts(
         rate_limit=p.rate_limit_in(headers),
         max_message_chars=opts.max_message_chars,
     )
+
+
+def decode_reason(reason: str | bytes | None) -> str | None:
+    """A reason phrase as text: bytes are UTF-8, else Latin-1 (as requests decodes them)."""
+    if not isinstance(reason, bytes):
+        return reason
+    try:
+        return reason.decode("utf-8")
+    except UnicodeDecodeError:
+        return reason.decode("latin-1")
 
 
 def _build(response: requests.Response, status: int, opts: HookOptions) -> CloudStatusError:
