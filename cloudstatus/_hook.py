@@ -8,8 +8,8 @@ exception with fewer fields filled in.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator
-from types import ModuleType
+from collections.abc import Callable, Iterator, Mapping
+from types import MappingProxyType, ModuleType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from requests import cookies as _cookies
@@ -40,6 +40,8 @@ __all__ = [
 
 #: Default cap on the bytes of an error body the hook reads.
 DEFAULT_MAX_BODY_BYTES = 64 * 1024
+#: Default deadline, in seconds, for reading an error body.
+DEFAULT_MAX_BODY_SECONDS = 5.0
 _CHUNK = 16 * 1024
 
 
@@ -57,6 +59,10 @@ class HookOptions(NamedTuple):
         the first redirect instead of following it; use it with ``allow_redirects=False``
         or when any redirect is an error.
     :ivar parsers: extra body parsers, tried before the built-in ones.
+    :ivar max_body_seconds: deadline, in seconds, for reading an error body; when it
+        passes, the error is raised with what arrived and the connection is closed.
+    :ivar retry_overrides: status code (int) or error code (str) to retryable (bool);
+        an error-code key wins over a status key.
     """
 
     service: str | None = None
@@ -65,6 +71,8 @@ class HookOptions(NamedTuple):
     max_message_chars: int = DEFAULT_MESSAGE_CHARS
     raise_redirects: bool = False
     parsers: tuple[BodyParser, ...] = ()
+    max_body_seconds: float = DEFAULT_MAX_BODY_SECONDS
+    retry_overrides: Mapping[int | str, bool] | None = None
 
     @classmethod
     def build(cls, **options: Any) -> HookOptions:
@@ -82,8 +90,25 @@ class HookOptions(NamedTuple):
             )
         for name in ("max_body_bytes", "max_message_chars"):
             value = options.get(name)
-            if value is not None and (type(value) is not int or value < 1):
+            if value is None:
+                continue
+            if type(value) is not int:
                 raise TypeError(f"{name} must be a positive int, got {value!r}")
+            if value < 1:
+                raise ValueError(f"{name} must be a positive int, got {value!r}")
+        seconds = options.get("max_body_seconds")
+        if seconds is not None:
+            if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
+                raise TypeError(f"max_body_seconds must be a number of seconds, got {seconds!r}")
+            if not seconds > 0 or seconds == float("inf"):
+                raise ValueError(
+                    f"max_body_seconds must be a positive, finite number of seconds, "
+                    f"got {seconds!r}"
+                )
+            options["max_body_seconds"] = float(seconds)
+        overrides = options.get("retry_overrides")
+        if overrides is not None:
+            options["retry_overrides"] = check_overrides(overrides)
         parsers = options.get("parsers")
         if parsers is not None:
             if callable(parsers) or not all(callable(p) for p in parsers):
@@ -97,6 +122,29 @@ class HookOptions(NamedTuple):
         if "raise_redirects" in options:
             options["raise_redirects"] = bool(options["raise_redirects"])
         return cls(**{k: v for k, v in options.items() if v is not None})
+
+
+def check_overrides(overrides: object) -> Mapping[int | str, bool]:
+    """Validate ``retry_overrides``: int status or non-empty str error code to bool.
+
+    :raises TypeError: naming the first key or value that is neither.
+    """
+    if not isinstance(overrides, Mapping):
+        raise TypeError(
+            f"retry_overrides must be a mapping such as {{503: True, 'APIGW.0308': True}}, "
+            f"got {type(overrides).__name__}"
+        )
+    checked: dict[int | str, bool] = {}
+    for key, value in overrides.items():
+        if isinstance(key, bool) or not isinstance(key, (int, str)) or key == "":
+            raise TypeError(
+                f"retry_overrides key {key!r} must be an int status code or a non-empty "
+                f"str error code"
+            )
+        if not isinstance(value, bool):
+            raise TypeError(f"retry_overrides[{key!r}] must be True or False, got {value!r}")
+        checked[key] = value
+    return MappingProxyType(checked)
 
 
 def _drain(chunks: Iterator[bytes], limit: int) -> bool:

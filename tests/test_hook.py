@@ -923,10 +923,14 @@ def test_install_unknown_service() -> None:
     [
         {"max_body_size": 10},
         {"retries": 3},
-        {"max_body_bytes": 0},
         {"max_body_bytes": "64k"},
         {"max_body_bytes": True},
-        {"max_message_chars": -1},
+        {"max_body_seconds": "5"},
+        {"max_body_seconds": True},
+        {"retry_overrides": [503]},
+        {"retry_overrides": {503.0: True}},
+        {"retry_overrides": {"": True}},
+        {"retry_overrides": {503: "yes"}},
         {"parsers": lambda body, ctype: None},
         {"parsers": ["not callable"]},
     ],
@@ -935,6 +939,26 @@ def test_install_unknown_service() -> None:
 def test_install_bad_option(options: dict[str, Any]) -> None:
     """An unknown option or a wrongly typed one raises TypeError."""
     with requests.Session() as s, pytest.raises(TypeError):
+        cloudstatus.install(s, **options)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"max_body_bytes": 0},
+        {"max_body_bytes": -1},
+        {"max_message_chars": -1},
+        {"max_body_seconds": 0},
+        {"max_body_seconds": -1.5},
+        {"max_body_seconds": float("nan")},
+        {"max_body_seconds": float("inf")},
+    ],
+    ids=str,
+)
+def test_install_bad_option_value(options: dict[str, Any]) -> None:
+    """An option of the right type but an impossible value raises ValueError naming it."""
+    name = next(iter(options))
+    with requests.Session() as s, pytest.raises(ValueError, match=name):
         cloudstatus.install(s, **options)
 
 
