@@ -2,6 +2,11 @@
 
 :class:`CloudStatusError` and the three family classes live here; the one-class-per-code
 leaves are generated into :mod:`cloudstatus._exceptions` from the catalog.
+
+An exception holds the raw facts of its response and computes every other field
+(error code, message, request id, retry decision...) on first read, so raising one
+costs little more than resolving its class. The values do not depend on the order
+they are read in, and are the same after a pickle or a copy.
 """
 
 from __future__ import annotations
@@ -12,25 +17,37 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from requests.exceptions import HTTPError
 
+from cloudstatus import _fields
 from cloudstatus._advice import Advice
-from cloudstatus._redact import clean_text, redact_url
 from cloudstatus._registry import RegistrationError, Registry, active_registry
 
 if TYPE_CHECKING:
-    from requests import PreparedRequest, Request, Response
-
+    from cloudstatus._facts import Facts
     from cloudstatus._parse import RateLimit
-    from cloudstatus._policy import Decision
 
 __all__ = ["ClientError", "CloudStatusError", "RedirectionError", "ServerError"]
 
-_FAMILY_LABELS = {3: "Redirection", 4: "Client Error", 5: "Server Error"}
-
 #: Default cap on server-supplied text placed in a message.
-DEFAULT_MESSAGE_CHARS = 300
+DEFAULT_MESSAGE_CHARS = _fields.DEFAULT_MESSAGE_CHARS
 
-# A live response or request can hold credentials and sockets; neither crosses a pickle.
-_NOT_PICKLED = frozenset({"response", "request"})
+
+class _ClassValue:
+    """A class attribute that an instance computes for itself on first read.
+
+    ``SomeClass.error_code`` is the code the class is registered for; on an instance,
+    the code the server sent (falling back to the class's). Instances keep the
+    computed value in their ``__dict__``, which shadows this descriptor from then on.
+    """
+
+    def __init__(self, name: str, compute: Callable[[CloudStatusError], Any]) -> None:
+        self.name = name
+        self.compute = compute
+
+    def __get__(self, obj: CloudStatusError | None, owner: type | None = None) -> Any:
+        if obj is None:
+            return getattr(owner, f"_class_{self.name}", None)
+        value = self.compute(obj)
+        return obj.__dict__.setdefault(self.name, value)
 
 
 class CloudStatusError(HTTPError):
@@ -52,6 +69,20 @@ class CloudStatusError(HTTPError):
 
     Every class can also be raised by hand, in your own tests for instance:
     ``raise cloudstatus.ConflictError("name taken", error_code="E1")``.
+
+    Subclass a status or family class to give a service's error code its own class;
+    the class statement takes these keywords:
+
+    * ``error_code`` (str): the code to register the class for;
+    * ``registry`` (:class:`~cloudstatus.Registry`): where to register it (the
+      default registry, or the one :func:`cloudstatus.testing` put in place);
+    * ``retryable`` (bool) or ``advice`` (:class:`~cloudstatus.Advice` or its name):
+      what the class says about repeating the request.
+
+    Fields other than :attr:`status_code`, :attr:`reason`, :attr:`service`,
+    :attr:`response` and :attr:`request` are computed from the response on first
+    read and then kept in the instance's ``__dict__``: ``vars(e)`` shows only those
+    read so far, plus private facts.
     """
 
     #: The HTTP status: the class's own, or the response's on an instance of a family
@@ -62,16 +93,21 @@ class CloudStatusError(HTTPError):
     reason: str = ""
     #: The service whose table resolved the class (``"dms"``), or None.
     service: str | None = None
-    #: The service's error code, always a :class:`str`, or None. On an error-code class,
-    #: the code it is registered for.
-    error_code: str | None = None
+    _class_error_code: ClassVar[str | None] = None
     _retry_override: ClassVar[bool | Advice | None] = None
     _family_digit: ClassVar[int | None] = None
 
-    #: The :class:`requests.Response`, when there was one (not pickled).
-    response: Response | None
+    #: The service's error code, always a :class:`str`, or None. On an error-code class,
+    #: the code it is registered for.
+    error_code: str | None = _ClassValue(  # type: ignore[assignment]
+        "error_code", lambda e: _fields.error_code(e)
+    )
+
+    #: The response the error came from, when there was one (not pickled): a
+    #: :class:`requests.Response`, or the client library's own response object.
+    response: Any
     #: The request that got the response (not pickled).
-    request: Request | PreparedRequest | None
+    request: Any
     #: The request method, ``"GET"`` and so on.
     method: str | None
     #: The request URL with credentials removed.
@@ -80,9 +116,11 @@ class CloudStatusError(HTTPError):
     error_message: str | None
     #: The request id from the headers or the body, or None.
     request_id: str | None
-    #: The parsed error body (a dict for JSON and XML), or None.
+    #: The parsed error body (a dict for JSON and XML), the request's credentials
+    #: masked, or None.
     details: Any
-    #: Seconds to wait before sending the request again, from Retry-After, or None.
+    #: Seconds to wait before sending the request again, from Retry-After or a retry
+    #: delay in the body, or None.
     retry_after: float | None
     #: Whether sending the request again can help.
     retryable: bool
@@ -92,6 +130,9 @@ class CloudStatusError(HTTPError):
     retry_reason: str
     #: Rate-limit facts from the response headers, or None.
     rate_limit: RateLimit | None
+    #: What the catalog knows of :attr:`error_code`
+    #: (:func:`cloudstatus.error_code_info`), or None.
+    error_info: Any  # ErrorCodeInfo | None once the catalog has error codes
 
     def __init_subclass__(
         cls,
@@ -102,6 +143,12 @@ class CloudStatusError(HTTPError):
         advice: Advice | str | None = None,
         **kwargs: Any,
     ) -> None:
+        """Check and register a subclass; see the class docstring for the keywords.
+
+        :raises TypeError: for a keyword of the wrong type, or both ``retryable`` and
+            ``advice``.
+        :raises RegistrationError: when the class cannot be registered for ``error_code``.
+        """
         super().__init_subclass__(**kwargs)
         if retryable is not None and advice is not None:
             raise TypeError(f"{cls.__name__}: give retryable= or advice=, not both")
@@ -130,15 +177,15 @@ class CloudStatusError(HTTPError):
                     f"class (ClientError, ConflictError, dms.ConflictError...), so the status "
                     f"of a response can be checked against it"
                 )
-            cls.error_code = error_code
+            cls._class_error_code = error_code
             (registry if registry is not None else active_registry()).register(cls)
 
     def __init__(
         self,
         message: str | None = None,
         *,
-        response: Response | None = None,
-        request: Request | PreparedRequest | None = None,
+        response: Any = None,
+        request: Any = None,
         status_code: int | None = None,
         reason: str | None = None,
         method: str | None = None,
@@ -153,101 +200,143 @@ class CloudStatusError(HTTPError):
         rate_limit: RateLimit | None = None,
         max_message_chars: int = DEFAULT_MESSAGE_CHARS,
     ) -> None:
-        cls = type(self)
-        if response is not None:
-            if status_code is None:
-                status_code = response.status_code
-            if url is None:
-                url = response.url
-            req = request if request is not None else response.request
-            if method is None and req is not None:
-                method = req.method
-            if reason is None and cls.status_code is None:
-                reason = response.reason
-        if status_code is None:
-            status_code = cls.status_code
-        self.status_code = status_code
-        self.reason = clean_text(reason, 100) if reason is not None else cls.reason
-        self.method = method.upper() if isinstance(method, str) else None
-        self.url = redact_url(url) if url else None
-        self.service = service if service is not None else cls.service
-        code = error_code if error_code is not None else cls.error_code
-        self.error_code = clean_text(str(code), 200) if code is not None else None
-        self.error_message = clean_text(error_message, max_message_chars) if error_message else None
-        self.request_id = clean_text(request_id, 200) if request_id else None
-        self.details = details
-        self.retry_after = _valid_delay(retry_after)
-        self.rate_limit = rate_limit
-        decision = _decide()(
-            status_code or 0,
-            service=self.service,
-            method=self.method,
-            has_retry_after=self.retry_after is not None,
-            override=cls._retry_override,
-        )
-        self.retryable = decision.retryable if retryable is None else bool(retryable)
-        self.advice = decision.advice
-        self.retry_reason = (
-            decision.reason if retryable is None else "the caller decided it when raising"
-        )
-        if message is None:
-            message = self._compose()
-        super().__init__(message, response=response, request=request)
+        """Build an error by hand (the hook builds its errors from the response).
 
-    def _compose(self) -> str:
-        status = self.status_code
-        digit = status // 100 if status else self._family_digit
-        label = _FAMILY_LABELS.get(digit or 0, "HTTP Error")
-        head = f"{status} {label}" if status else label
-        if self.reason:
-            head += f": {self.reason}"
-        if self.url:
-            head += f" for url: {self.url}"
-        said = " ".join(
-            part
-            for part in (
-                f"[{self.error_code}]" if self.error_code else "",
-                self.error_message or "",
-            )
-            if part
+        :param message: the whole message; composed from the fields when None.
+        :param response: any response object; its ``status_code``, ``url``, ``reason``
+            and ``request`` fill the fields not given. Objects without them are kept
+            as they are.
+        :param service: any service name; an unknown one only means no service table
+            is consulted for the retry decision.
+        :param error_code: any value; kept as a :class:`str`.
+        :param retryable: decides :attr:`retryable` instead of the tables.
+        :param max_message_chars: cap on server text in the message (characters).
+        :raises ValueError: when ``status_code`` contradicts the class
+            (``ConflictError(status_code=404)``).
+        """
+        cls = type(self)
+        if status_code is not None:
+            _check_status(cls, status_code)
+        d = self.__dict__
+        _fields.init_by_hand(
+            self,
+            d,
+            message=message,
+            response=response,
+            request=request,
+            status_code=status_code,
+            reason=reason,
+            method=method,
+            url=url,
+            service=service,
+            error_code=error_code,
+            error_message=error_message,
+            request_id=request_id,
+            details=details,
+            retry_after=retry_after,
+            retryable=retryable,
+            rate_limit=rate_limit,
+            max_message_chars=max_message_chars,
         )
-        if said:
-            head += f" {said}"
-        if self.request_id:
-            head += f" (request id: {self.request_id})"
-        return head
+
+    @classmethod
+    def _from_facts(
+        cls,
+        facts: Facts,
+        options: Any,
+        service: str | None,
+        response: Any = None,
+        request: Any = None,
+        parsed: Any = None,
+    ) -> CloudStatusError:
+        """The hook's constructor: keep the facts, compute the fields when read."""
+        self = cls.__new__(cls)
+        d = self.__dict__
+        d["_facts"] = facts
+        d["_options"] = options
+        d["status_code"] = facts.status_code
+        d["service"] = service
+        d["response"] = response
+        d["request"] = request
+        if parsed is not None:
+            d["_raw_parsed"] = parsed
+        if cls.status_code is None:
+            d["reason"] = _fields.reason_of(facts.reason)
+        return self
+
+    def __getattr__(self, name: str) -> Any:
+        # Called only for names neither the instance nor its class has: the lazy fields.
+        compute = _fields.COMPUTED.get(name)
+        if compute is None:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        return self.__dict__.setdefault(name, compute(self))
+
+    @property
+    def args(self) -> tuple[Any, ...]:
+        """``(message,)``, as for any exception; the message is composed when first read."""
+        explicit = self.__dict__.get("_args")
+        return explicit if explicit is not None else (str(self),)
+
+    @args.setter
+    def args(self, value: tuple[Any, ...]) -> None:
+        self.__dict__["_args"] = tuple(value)
 
     def __str__(self) -> str:
-        return str(self.args[0]) if self.args else self._compose()
+        explicit = self.__dict__.get("_args")
+        if explicit:
+            return str(explicit[0])
+        message: str = self.__dict__.get("_message") or self.__getattr__("_message")
+        return message
+
+    def __repr__(self) -> str:
+        return f"{_fields.display_name(type(self))}({str(self)!r})"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The error as JSON-safe data, for structured logs and task queues.
+
+        Keys: ``type`` (the class as people import it, ``"dms.ConflictError"``),
+        ``message`` (``str(e)``), ``status_code``, ``reason``, ``method``, ``url``,
+        ``service``, ``error_code``, ``error_message``, ``request_id``, ``retry_after``
+        (seconds), ``retryable``, ``advice`` (an :class:`~cloudstatus.Advice` name),
+        ``retry_reason``, ``rate_limit`` (a dict or None), ``error_info`` (a dict or
+        None) and ``details`` (the parsed body when it is JSON data nested at most 32
+        levels deep, else None). The live response and request are left out; the
+        request's credentials are masked, as in the message.
+
+        ``json.dumps(e.to_dict())`` never fails.
+        """
+        return _fields.to_dict(self)
 
     def __reduce__(self) -> tuple[Any, ...]:
-        state = {k: v for k, v in self.__dict__.items() if k not in _NOT_PICKLED}
-        return (type(self), (self.args[0] if self.args else None,), state)
+        return (_fields.restore, (_fields.class_ref(type(self)),), _fields.pickle_state(self))
 
     def __setstate__(self, state: dict[str, Any] | None) -> None:
         self.__dict__.update(state or {})
-        self.response = None
-        self.request = None
+        self.__dict__["response"] = None
+        self.__dict__["request"] = None
 
     def __copy__(self) -> CloudStatusError:
-        new = type(self).__new__(type(self), *self.args)
-        new.args = self.args
+        new = type(self).__new__(type(self))
         new.__dict__.update(self.__dict__)
         return new
 
 
-def _decide() -> Callable[..., Decision]:
-    # The policy needs the catalog, which ``import cloudstatus`` does not load; it is
-    # imported with the first error and kept here so later errors skip the import.
-    global _decide_fn
-    if _decide_fn is None:
-        from cloudstatus._policy import decide
-
-        _decide_fn = decide
-    return _decide_fn
-
-
-_decide_fn: Callable[..., Decision] | None = None
+def _check_status(cls: type[CloudStatusError], status_code: object) -> None:
+    """Refuse a status the class cannot carry: ``ConflictError(status_code=404)``."""
+    if cls.status_code is not None:
+        if status_code != cls.status_code:
+            raise ValueError(
+                f"{cls.__name__} is the {cls.status_code} class; it cannot carry status "
+                f"{status_code!r}. Use cloudstatus.error_class({status_code!r}) to get the "
+                f"class for that status."
+            )
+    elif cls._family_digit is not None and (
+        not isinstance(status_code, int) or status_code // 100 != cls._family_digit
+    ):
+        raise ValueError(
+            f"{cls.__name__} is for {cls._family_digit}xx statuses; it cannot carry status "
+            f"{status_code!r}. Use cloudstatus.error_class({status_code!r})."
+        )
 
 
 def _coerce_advice(owner: str, advice: Advice | str) -> Advice:

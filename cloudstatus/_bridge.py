@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from cloudstatus._base import CloudStatusError
 
-__all__ = ["bridge", "bridged_parts"]
+__all__ = ["bridge", "bridged_from_refs", "bridged_parts", "class_from_ref"]
 
 _lock = threading.Lock()
 _cache: dict[tuple[type, type], type] = {}
@@ -56,7 +56,15 @@ def bridged_parts(cls: type) -> tuple[type, type] | None:
     return parts if isinstance(parts, tuple) else None
 
 
-def _rebuild(ours: type[CloudStatusError], theirs: type[BaseException]) -> CloudStatusError:
-    """Unpickling: a bare instance of the bridged class, its state restored afterwards."""
-    cls = bridge(ours, theirs)
-    return BaseException.__new__(cls)
+def class_from_ref(ref: Any) -> type:
+    """The class a pickled reference names: a class, or ``(producer, args)`` to call."""
+    if isinstance(ref, type):
+        return ref
+    producer, args = ref
+    cls: type = producer(*args)
+    return cls
+
+
+def bridged_from_refs(ours: Any, theirs: Any) -> type:
+    """:func:`bridge` of two pickled class references (how bridged errors unpickle)."""
+    return bridge(class_from_ref(ours), class_from_ref(theirs))

@@ -102,17 +102,16 @@ class wait_retry_after:  # named like tenacity's own wait strategies
 
 
 def retryable_statuses(service: str | None = None) -> frozenset[int]:
-    """Codes a GET may be retried on for ``service`` (with or without a Retry-After)."""
-    codes = set()
-    for code in load_standard():
-        if code < 400:
-            continue
-        for has_retry_after in (False, True):
-            if decide(
-                code, service=service, method="GET", has_retry_after=has_retry_after
-            ).retryable:
-                codes.add(code)
-    return frozenset(codes)
+    """Codes a GET is retried on for ``service`` when the response has no Retry-After.
+
+    With a Retry-After, every error status is retryable: the server's live word
+    outranks the tables.
+    """
+    return frozenset(
+        code
+        for code in load_standard()
+        if code >= 400 and decide(code, service=service, method="GET").retryable
+    )
 
 
 class ProfileRetry(Retry):

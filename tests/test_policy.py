@@ -48,7 +48,13 @@ def expected_advice(service: str | None, status: int) -> str:
 
 
 def expected_retryable(service: str | None, status: int, method: str, retry_after: bool) -> bool:
-    """The issue's rules, read straight off the catalog data."""
+    """The issues' rules, read straight off the catalog data.
+
+    A live Retry-After outranks every static advice (issue 11); without one, the
+    service table, then the standard profile, decide (issue 5).
+    """
+    if retry_after:
+        return True
     advice = expected_advice(service, status)
     if advice == "DO_NOT_REPEAT":
         return False
@@ -105,7 +111,7 @@ def test_standard_profile_retries_what_the_issue_lists_for_a_plain_get() -> None
     ("status", "service", "method", "retry_after", "retryable"),
     [
         pytest.param(503, "dms", "GET", False, False, id="dms-503"),
-        pytest.param(503, "dms", "GET", True, False, id="dms-503-even-with-retry-after"),
+        pytest.param(503, "dms", "GET", True, True, id="dms-503-retry-after-outranks-the-table"),
         pytest.param(503, "mpc", "GET", False, False, id="mpc-503"),
         pytest.param(503, None, "GET", False, True, id="standard-503-get"),
         pytest.param(503, None, "POST", False, False, id="standard-503-post"),
@@ -117,12 +123,14 @@ def test_standard_profile_retries_what_the_issue_lists_for_a_plain_get() -> None
         pytest.param(429, None, "POST", False, True, id="standard-429"),
         pytest.param(429, "dms", "POST", False, True, id="dms-429"),
         pytest.param(429, "mpc", "GET", False, True, id="mpc-429-standard"),
-        pytest.param(500, None, "GET", True, False, id="standard-500"),
-        pytest.param(501, None, "GET", True, False, id="standard-501"),
+        pytest.param(500, None, "GET", False, False, id="standard-500"),
+        pytest.param(501, None, "GET", False, False, id="standard-501"),
+        pytest.param(500, None, "POST", True, True, id="standard-500-retry-after"),
         pytest.param(500, "dms", "GET", False, False, id="dms-500"),
         pytest.param(501, "mpc", "GET", False, False, id="mpc-501"),
-        pytest.param(404, "dms", "GET", True, False, id="dms-404"),
-        pytest.param(409, None, "GET", True, False, id="standard-409"),
+        pytest.param(404, "dms", "GET", False, False, id="dms-404"),
+        pytest.param(404, "dms", "GET", True, True, id="dms-404-retry-after"),
+        pytest.param(409, None, "GET", False, False, id="standard-409"),
     ],
 )
 def test_explicit_cases(
@@ -351,7 +359,9 @@ def test_explain_shows_advice_and_decisions() -> None:
     """explain's data names the table advice and the per-method verdicts."""
     data = explain_data(503, "dms")
     assert data["advice"] == "DO_NOT_REPEAT"
-    assert not any(v["retryable"] for v in data["retryable"].values())
+    verdicts = data["retryable"]
+    assert not any(v["retryable"] for k, v in verdicts.items() if "Retry-After" not in k)
+    assert all(v["retryable"] for k, v in verdicts.items() if "Retry-After" in k)
     standard = explain_data(503, None)["retryable"]
     assert standard["GET"]["retryable"] is True
     assert standard["POST"]["retryable"] is False

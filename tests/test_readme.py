@@ -62,9 +62,15 @@ def test_readme_other_client_error_prints_the_message():
 
 
 def test_readme_dms_503_is_not_retried():
-    """A DMS 503 lands in the dms.Error branch, which says the table forbids a retry."""
-    printed = run_example(error_response("POST", URL, 503, service="dms", retry_after=5))
+    """A DMS 503 without Retry-After lands in the dms.Error branch: the table forbids a retry."""
+    printed = run_example(error_response("POST", URL, 503, service="dms"))
     assert printed == ("do not retry: the dms table says to modify the request before resending\n")
+
+
+def test_readme_dms_503_with_retry_after_is_retried():
+    """A DMS 503 with Retry-After is retryable: the server's live word outranks the table."""
+    printed = run_example(error_response("POST", URL, 503, service="dms", retry_after=5))
+    assert printed.startswith("retry the server sent Retry-After, which outranks the dms table")
 
 
 def test_readme_dms_502_follows_the_standard_profile():

@@ -128,11 +128,18 @@ def test_tenacity_default_fallback_is_one_second() -> None:
 
 
 def test_tenacity_does_not_retry_what_the_table_forbids() -> None:
-    """A DMS 503 (DO_NOT_REPEAT) is raised at once, after a single call."""
-    flaky = Flaky(dms.ServiceUnavailableError("down", retry_after=1.0))
+    """A DMS 503 (DO_NOT_REPEAT) without Retry-After is raised at once, after a single call."""
+    flaky = Flaky(dms.ServiceUnavailableError("down"))
     with pytest.raises(dms.ServiceUnavailableError):
         _run(wait_retry_after(1), flaky)
     assert flaky.calls == 1
+
+
+def test_tenacity_retries_when_the_server_says_when() -> None:
+    """A DMS 503 with Retry-After is retried after that wait: the live signal outranks."""
+    flaky = Flaky(dms.ServiceUnavailableError("down", retry_after=1.0))
+    assert _run(wait_retry_after(7), flaky) == ("ok", [1.0])
+    assert flaky.calls == 2
 
 
 def test_wait_retry_after_rejects_negative_max_wait() -> None:
@@ -150,9 +157,10 @@ def test_wait_retry_after_repr() -> None:
 
 
 def test_retryable_statuses_per_service() -> None:
-    """DMS never retries 503; the standard profile does; 500 and 501 are never listed."""
+    """Without Retry-After, DMS never retries 503; the standard profile does; 500 never."""
     assert 503 not in retryable_statuses("dms")
-    assert {408, 413, 429, 502, 504} <= retryable_statuses("dms")
+    assert {408, 429, 502, 504} <= retryable_statuses("dms")
+    assert 413 not in retryable_statuses("dms")  # only with the Retry-After it asks for
     assert {408, 429, 502, 503, 504} <= retryable_statuses()
     assert 503 not in retryable_statuses("mpc")
     for service in (None, "mpc", "dms"):

@@ -42,7 +42,7 @@ from cloudstatus._catalog import (
 from cloudstatus._catalog import get_profile as _catalog_profile
 from cloudstatus._naming import derive_aliases
 
-__all__ = ["available", "declare", "get_profile", "namespace"]
+__all__ = ["available", "declare", "declared_class", "declared_owner", "get_profile", "namespace"]
 
 _lock = threading.RLock()
 # Namespaces of declared services; their profiles live in the catalog (layer 0).
@@ -72,7 +72,9 @@ def namespace(name: str) -> types.ModuleType:
         return module
     _catalog_profile(name)  # raises LookupError naming the known services
     if name in builtin_services():
-        return importlib.import_module(f"{__name__}.{name}")
+        module = importlib.import_module(f"{__name__}.{name}")
+        _modules[name] = module  # later lookups are one dict read
+        return module
     with _lock:  # declared in the catalog but its namespace is being built right now
         return _modules[name]
 
@@ -110,7 +112,7 @@ def declare(
     if name in builtin_services():
         raise ValueError(f"service {name!r} is built in; declare your profile under another name")
     with _lock:
-        if name in _modules:
+        if name in _modules and name not in builtin_services():
             if get_profile(name) == prof:
                 return _modules[name]
             raise ValueError(
@@ -171,6 +173,47 @@ def _build(profile: ServiceProfile) -> types.ModuleType:
         n for n in vars(module) if not n.startswith("_")
     )
     return module
+
+
+def declared_owner(cls: type) -> dict[str, Any] | None:
+    """The profile (as plain data) of the declared service whose namespace made ``cls``.
+
+    None for every other class: built-in namespaces and user classes pickle by name.
+    """
+    module = cls.__module__
+    prefix = f"{__name__}."
+    if not module.startswith(prefix):
+        return None
+    name = module[len(prefix) :]
+    if name in builtin_services() or _modules.get(name) is None:
+        return None
+    if getattr(_modules[name], cls.__name__, None) is not cls:
+        return None
+    return get_profile(name).to_mapping()
+
+
+def declared_class(profile: Mapping[str, Any], class_name: str) -> type:
+    """A class of a declared service's namespace, declaring the service when needed.
+
+    This is how an error of a service declared at runtime unpickles in a process that
+    never declared it. When that process declared another profile under the same name,
+    or the profile no longer validates, the standard class of the same name (or the
+    root) stands in: unpickling never fails for it.
+    """
+    try:
+        module = declare(profile)
+    except (ValueError, TypeError):
+        module = _base_module()
+    found: Any = getattr(module, class_name, None)
+    if not isinstance(found, type):
+        found = getattr(_base_module(), class_name, _base.CloudStatusError)
+    return found  # type: ignore[no-any-return]
+
+
+def _base_module() -> types.ModuleType:
+    import cloudstatus._exceptions as std
+
+    return std
 
 
 def __getattr__(name: str) -> types.ModuleType:

@@ -1,0 +1,561 @@
+"""How an exception computes its fields: from the facts it holds, on first read.
+
+:class:`~cloudstatus.CloudStatusError` keeps the raw :class:`~cloudstatus._facts.Facts`
+of its response and looks up the functions in :data:`COMPUTED` when a field is first
+read. Every function here depends only on what the exception holds, so the values are
+the same whatever order they are read in, and a pickle (which carries the computed
+values and a masked copy of the body) gives them back unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import asdict
+from typing import TYPE_CHECKING, Any
+
+from cloudstatus._advice import Advice
+from cloudstatus._bridge import bridged_from_refs, bridged_parts, class_from_ref
+from cloudstatus._redact import clean_text, redact_url
+
+if TYPE_CHECKING:
+    from cloudstatus._base import CloudStatusError
+    from cloudstatus._facts import Facts
+    from cloudstatus._parse import ErrorBody
+    from cloudstatus._policy import Decision
+
+__all__ = [
+    "COMPUTED",
+    "DEFAULT_MESSAGE_CHARS",
+    "class_ref",
+    "display_name",
+    "init_by_hand",
+    "pickle_state",
+    "reason_of",
+    "restore",
+    "to_dict",
+]
+
+#: Default cap on server-supplied text placed in a message.
+DEFAULT_MESSAGE_CHARS = 300
+_FAMILY_LABELS = {3: "Redirection", 4: "Client Error", 5: "Server Error"}
+_CODE_CHARS = 200
+_REASON_CHARS = 100
+# to_dict() carries details nested no deeper than this; deeper ones are left out.
+_MAX_DETAILS_DEPTH = 32
+
+#: The public fields a pickle carries as values (details travel as the masked body).
+PICKLED_FIELDS = (
+    "status_code",
+    "reason",
+    "service",
+    "method",
+    "url",
+    "error_code",
+    "error_message",
+    "request_id",
+    "retry_after",
+    "retryable",
+    "advice",
+    "retry_reason",
+    "rate_limit",
+    "error_info",
+)
+
+
+def _modules() -> tuple[Any, Any, Any]:
+    # The parsers, the redactor and the policy load with the first field read, not
+    # with ``import cloudstatus``; kept in a global so later reads skip the imports.
+    global _loaded
+    if _loaded is None:
+        from cloudstatus import _parse, _policy, _redact
+
+        _loaded = (_parse, _redact, _policy)
+    return _loaded
+
+
+_loaded: tuple[Any, Any, Any] | None = None
+
+
+def _facts(e: CloudStatusError) -> Facts | None:
+    facts: Facts | None = e.__dict__.get("_facts")
+    return facts
+
+
+def reason_of(reason: object) -> str:
+    """A reason phrase fit for a message: bytes decoded (UTF-8, else Latin-1), cleaned."""
+    if isinstance(reason, (bytes, bytearray)):
+        raw = bytes(reason)
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            text = raw.decode("latin-1")
+    elif isinstance(reason, str):
+        text = reason
+    else:
+        return ""
+    return clean_text(text, _REASON_CHARS)
+
+
+# --- construction by hand ---------------------------------------------------------------
+
+
+def _safe_attr(obj: object, name: str) -> Any:
+    try:
+        return getattr(obj, name, None)
+    except Exception:  # an odd object whose attribute raises: as if absent
+        return None
+
+
+def _safe_text(value: object, limit: int) -> str | None:
+    try:
+        text = value if isinstance(value, str) else str(value)
+    except Exception:  # an object whose __str__ fails: nothing to show
+        return None
+    return clean_text(text, limit) or None
+
+
+def init_by_hand(e: CloudStatusError, d: dict[str, Any], **given: Any) -> None:
+    """Fill ``d`` (the instance's ``__dict__``) from the constructor's arguments.
+
+    Never raises: a response or request of any type is kept, and what it lacks is left
+    empty.
+    """
+    cls = type(e)
+    response = given["response"]
+    request = given["request"]
+    if request is None and response is not None:
+        request = _safe_attr(response, "request")
+    status = given["status_code"]
+    if status is None:
+        status = cls.status_code
+    if status is None and response is not None:
+        found = _safe_attr(response, "status_code")
+        if (
+            isinstance(found, int)
+            and not isinstance(found, bool)
+            and (cls._family_digit is None or found // 100 == cls._family_digit)
+        ):
+            status = int(found)
+    limit = given["max_message_chars"]
+    if type(limit) is not int or limit < 1:
+        limit = DEFAULT_MESSAGE_CHARS
+    d["_max_chars"] = limit
+    d["status_code"] = status
+    d["response"] = response
+    d["request"] = request
+    reason = given["reason"]
+    if reason is not None:
+        d["reason"] = reason_of(reason)
+    elif cls.status_code is None and response is not None:
+        d["reason"] = reason_of(_safe_attr(response, "reason"))
+    method = given["method"]
+    if method is None and request is not None:
+        method = _safe_attr(request, "method")
+    d["method"] = method.upper() if isinstance(method, str) else None
+    url = given["url"]
+    if url is None and response is not None:
+        url = _safe_attr(response, "url")
+    d["url"] = redact_url(url) or None if isinstance(url, str) and url else None
+    service = given["service"]
+    d["service"] = service if isinstance(service, str) else cls.service
+    code = given["error_code"]
+    if code is not None:
+        d["error_code"] = _safe_text(code, _CODE_CHARS)
+    message = given["error_message"]
+    d["error_message"] = _safe_text(message, limit) if message else None
+    request_id = given["request_id"]
+    d["request_id"] = _safe_text(request_id, _CODE_CHARS) if request_id else None
+    d["details"] = given["details"]
+    d["retry_after"] = _valid_delay(given["retry_after"])
+    d["rate_limit"] = given["rate_limit"]
+    retryable = given["retryable"]
+    if retryable is not None:
+        d["_forced_retryable"] = bool(retryable)
+    if given["message"] is not None:
+        d["_args"] = (given["message"],)
+
+
+def _valid_delay(value: object) -> float | None:
+    if value is None or isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    delay = float(value)
+    return delay if delay == delay and 0 <= delay < float("inf") else None
+
+
+# --- fields computed from the facts -------------------------------------------------------
+
+
+def _secrets(e: CloudStatusError) -> tuple[str, ...]:
+    facts = _facts(e)
+    if facts is None:
+        return ()
+    redact = _modules()[1]
+    found: tuple[str, ...] = redact.secret_values(facts.url, facts.request_headers)
+    if facts.credentials:
+        extra = {c for c in facts.credentials if isinstance(c, str) and len(c) >= 6}
+        found = tuple(sorted({*found, *extra}, key=len, reverse=True))
+    return found
+
+
+def _headers(e: CloudStatusError) -> dict[str, str]:
+    facts = _facts(e)
+    if facts is None or not facts.headers:
+        return {}
+    headers: dict[str, str] = _modules()[0].header_map(facts.headers)
+    return headers
+
+
+def _options(e: CloudStatusError) -> Any:
+    return e.__dict__.get("_options")
+
+
+def _parsers(e: CloudStatusError) -> tuple[Any, ...]:
+    opts = _options(e)
+    parsers: tuple[Any, ...] = getattr(opts, "parsers", ()) if opts is not None else ()
+    return parsers
+
+
+def _pickle_body(e: CloudStatusError) -> tuple[bytes, str] | None:
+    """The body as it may leave the process: the request's credentials masked.
+
+    ``(body, content type)``; None when there is no body to keep.
+    """
+    facts = _facts(e)
+    if facts is None or not facts.body:
+        return None
+    ctype = e._headers.get("content-type", "")
+    secrets = e._secrets
+    if not secrets:
+        return facts.body, ctype
+    parse, redact, _ = _modules()
+    text = parse.decode_body(facts.body, ctype)
+    safe = redact.scrub(text, secrets) or ""
+    media = ctype.partition(";")[0].strip()
+    return safe.encode("utf-8", "surrogatepass"), f"{media}; charset=utf-8" if media else ""
+
+
+def _parsed(e: CloudStatusError) -> ErrorBody:
+    parse, redact, _ = _modules()
+    body = e.__dict__.get("_pickle_body")
+    if body is None and "_facts" in e.__dict__:
+        body = e._pickle_body
+    if body is None:
+        return parse.ErrorBody()  # type: ignore[no-any-return]
+    raw = e.__dict__.get("_raw_parsed")
+    if raw is not None and not e._secrets and not _parsers(e):
+        return raw  # type: ignore[no-any-return]
+    parsed: ErrorBody = parse.parse_error_body(body[0], body[1], _parsers(e))
+    secrets = e._secrets
+    if secrets and parsed.details is not None:
+        # An echo the text scrub could not see (a JSON escape, say) is masked here too.
+        masked = _scrub_value(parsed.details, secrets, redact.scrub)
+        if masked != parsed.details:
+            parsed = type(parsed)(**{**parsed.__dict__, "details": masked})
+            e.__dict__["_pickle_body"] = (
+                json.dumps(masked, ensure_ascii=False).encode("utf-8"),
+                "application/json; charset=utf-8",
+            )
+    return parsed
+
+
+def _scrub_value(value: Any, secrets: tuple[str, ...], scrub: Callable[..., Any]) -> Any:
+    """A copy of JSON-like ``value`` with every string (keys too) scrubbed; no recursion."""
+    if isinstance(value, str):
+        return scrub(value, secrets)
+    if not isinstance(value, (dict, list)):
+        return value
+    root: Any = {} if isinstance(value, dict) else []
+    stack: list[tuple[Any, Any]] = [(value, root)]
+    while stack:
+        source, target = stack.pop()
+        items = source.items() if isinstance(source, dict) else enumerate(source)
+        for key, item in items:
+            if isinstance(item, (dict, list)):
+                copy: Any = {} if isinstance(item, dict) else []
+                stack.append((item, copy))
+            elif isinstance(item, str):
+                copy = scrub(item, secrets)
+            else:
+                copy = item
+            if isinstance(target, dict):
+                target[scrub(key, secrets) if isinstance(key, str) else key] = copy
+            else:
+                target.append(copy)
+    return root
+
+
+def _max_chars(e: CloudStatusError) -> int:
+    limit = getattr(_options(e), "max_message_chars", DEFAULT_MESSAGE_CHARS)
+    return limit if type(limit) is int and limit > 0 else DEFAULT_MESSAGE_CHARS
+
+
+def _scrubbed(e: CloudStatusError, text: str | None, limit: int) -> str | None:
+    if not text:
+        return None
+    secrets = e._secrets
+    if secrets:
+        text = _modules()[1].scrub(text, secrets)
+    return clean_text(text, limit) or None
+
+
+def error_code(e: CloudStatusError) -> str | None:
+    """The parsed error code, else the class's own (an error-code class)."""
+    if _facts(e) is not None or "_pickle_body" in e.__dict__:
+        code = _scrubbed(e, e._parsed.error_code, _CODE_CHARS)
+        if code is not None:
+            return code
+    registered: str | None = type(e)._class_error_code
+    return registered
+
+
+def _error_message(e: CloudStatusError) -> str | None:
+    return _scrubbed(e, e._parsed.error_message, e._max_chars)
+
+
+def _request_id(e: CloudStatusError) -> str | None:
+    from_headers = _modules()[0].request_id_in(e._headers) if _facts(e) is not None else None
+    return _scrubbed(e, from_headers or e._parsed.request_id, _CODE_CHARS)
+
+
+def _retry_after(e: CloudStatusError) -> float | None:
+    if _facts(e) is None:
+        return None
+    parse = _modules()[0]
+    seconds: float | None = parse.parse_retry_after(e._headers.get("retry-after"))
+    if seconds is None:
+        seconds = _valid_delay(getattr(e._parsed, "retry_delay", None))
+    return seconds
+
+
+def _rate_limit(e: CloudStatusError) -> Any:
+    if _facts(e) is None:
+        return None
+    return _modules()[0].rate_limit_in(e._headers)
+
+
+def _method(e: CloudStatusError) -> str | None:
+    facts = _facts(e)
+    method = facts.method if facts is not None else None
+    return method.upper() if isinstance(method, str) else None
+
+
+def _url(e: CloudStatusError) -> str | None:
+    facts = _facts(e)
+    url = facts.url if facts is not None else None
+    return redact_url(url) or None if url else None
+
+
+def _caller_override(e: CloudStatusError) -> tuple[str, bool] | None:
+    overrides = getattr(_options(e), "retry_overrides", None)
+    if not overrides:
+        return None
+    code = e.error_code
+    if code is not None and code in overrides:
+        return f"error code {code}", bool(overrides[code])
+    status = e.status_code
+    if status in overrides:
+        return f"status {status}", bool(overrides[status])
+    return None
+
+
+def _decision(e: CloudStatusError) -> Decision:
+    policy = _modules()[2]
+    cls = type(e)
+    decision: Decision = policy.decide_safely(
+        e.status_code or 0,
+        service=e.service,
+        method=e.method,
+        has_retry_after=e.retry_after is not None,
+        override=cls._retry_override,
+        error_code=e.error_code,
+        caller=_caller_override(e),
+    )
+    forced = e.__dict__.get("_forced_retryable")
+    if forced is not None:
+        decision = type(decision)(forced, decision.advice, "the caller decided it when raising")
+    return decision
+
+
+def _error_info(e: CloudStatusError) -> Any:
+    code = e.error_code
+    if not code:
+        return None
+    from cloudstatus import _catalog
+
+    lookup = getattr(_catalog, "error_code_info", None)
+    if lookup is None:
+        return None
+    try:
+        return lookup(code, service=e.service)
+    except LookupError:  # a service nobody declared in this process
+        return lookup(code)
+
+
+def _message(e: CloudStatusError) -> str:
+    status = e.status_code
+    digit = status // 100 if status else type(e)._family_digit
+    label = _FAMILY_LABELS.get(digit or 0, "HTTP Error")
+    head = f"{status} {label}" if status else label
+    if e.reason:
+        head += f": {e.reason}"
+    if e.url:
+        head += f" for url: {e.url}"
+    said = " ".join(
+        part
+        for part in (f"[{e.error_code}]" if e.error_code else "", e.error_message or "")
+        if part
+    )
+    if said:
+        head += f" {said}"
+    if e.request_id:
+        head += f" (request id: {e.request_id})"
+    return head
+
+
+def _details(e: CloudStatusError) -> Any:
+    return e._parsed.details
+
+
+#: Functions computing each lazy field from the exception, by attribute name.
+COMPUTED: Mapping[str, Callable[[CloudStatusError], Any]] = {
+    "_secrets": _secrets,
+    "_headers": _headers,
+    "_pickle_body": _pickle_body,
+    "_parsed": _parsed,
+    "_max_chars": _max_chars,
+    "_decision": _decision,
+    "_message": _message,
+    "method": _method,
+    "url": _url,
+    "error_message": _error_message,
+    "request_id": _request_id,
+    "details": _details,
+    "retry_after": _retry_after,
+    "rate_limit": _rate_limit,
+    "retryable": lambda e: e._decision.retryable,
+    "advice": lambda e: e._decision.advice,
+    "retry_reason": lambda e: e._decision.reason,
+    "error_info": _error_info,
+    "response": lambda e: None,
+    "request": lambda e: None,
+}
+
+
+# --- names, pickles, records ---------------------------------------------------------------
+
+
+def display_name(cls: type) -> str:
+    """The class as people import it: ``dms.ConflictError``, ``ConflictError``."""
+    parts = bridged_parts(cls)
+    if parts is not None:
+        cls = parts[0]
+    module = cls.__module__
+    prefix = "cloudstatus.services."
+    if module.startswith(prefix):
+        return f"{module[len(prefix) :]}.{cls.__qualname__}"
+    return cls.__qualname__
+
+
+def class_ref(cls: type) -> Any:
+    """What a pickle stores to find ``cls`` again: the class, or ``(producer, args)``.
+
+    Bridged classes are rebuilt from their parts, and the classes of a service declared
+    at runtime from its profile, so an error unpickles in a process that never built
+    the class (the service is declared there, or the standard class stands in).
+    """
+    parts = bridged_parts(cls)
+    if parts is not None:
+        return (bridged_from_refs, (class_ref(parts[0]), class_ref(parts[1])))
+    services = sys.modules.get("cloudstatus.services")
+    rebuild = getattr(services, "declared_class", None)
+    owner = getattr(services, "declared_owner", None)
+    if rebuild is not None and owner is not None:
+        profile = owner(cls)
+        if profile is not None:
+            return (rebuild, (profile, cls.__name__))
+    return cls
+
+
+def restore(ref: Any) -> CloudStatusError:
+    """Unpickling: a bare instance of the class ``ref`` names, its state set afterwards."""
+    cls: Any = class_from_ref(ref)
+    obj: CloudStatusError = cls.__new__(cls)
+    return obj
+
+
+def pickle_state(e: CloudStatusError) -> dict[str, Any]:
+    """Everything a pickle of ``e`` carries: computed values, no live objects, no secrets."""
+    state = {name: getattr(e, name) for name in PICKLED_FIELDS}
+    state["_message"] = str(e)
+    state["_max_chars"] = e._max_chars
+    explicit = e.__dict__.get("_args")
+    if explicit is not None:
+        state["_args"] = explicit
+    if "_facts" in e.__dict__ or "_pickle_body" in e.__dict__:
+        if _parsers(e):
+            state["details"] = e.details  # a user parser may not exist on the other side
+        else:
+            e._parsed  # noqa: B018  (settles the masked body first)
+            state["_pickle_body"] = e._pickle_body
+    else:
+        state["details"] = e.details
+    return state
+
+
+def _json_safe(value: Any) -> Any:
+    """``value`` if it is JSON data nested at most _MAX_DETAILS_DEPTH deep, else None."""
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if item is None or isinstance(item, (str, bool, int)):
+            continue
+        if isinstance(item, float):
+            if item != item or item in (float("inf"), float("-inf")):
+                return None
+            continue
+        if depth >= _MAX_DETAILS_DEPTH:
+            return None
+        if isinstance(item, dict):
+            if not all(isinstance(k, str) for k in item):
+                return None
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+        else:
+            return None
+    return value
+
+
+def to_dict(e: CloudStatusError) -> dict[str, Any]:
+    """See :meth:`cloudstatus.CloudStatusError.to_dict`."""
+    rate_limit = e.rate_limit
+    info = e.error_info
+    advice = e.advice
+    return {
+        "type": display_name(type(e)),
+        "message": str(e),
+        "status_code": e.status_code,
+        "reason": e.reason,
+        "method": e.method,
+        "url": e.url,
+        "service": e.service,
+        "error_code": e.error_code,
+        "error_message": e.error_message,
+        "request_id": e.request_id,
+        "retry_after": e.retry_after,
+        "retryable": e.retryable,
+        "advice": advice.name if isinstance(advice, Advice) else None,
+        "retry_reason": e.retry_reason,
+        "rate_limit": asdict(rate_limit) if rate_limit is not None else None,
+        "error_info": _info_dict(info),
+        "details": _json_safe(e.details),
+    }
+
+
+def _info_dict(info: Any) -> dict[str, Any] | None:
+    if info is None:
+        return None
+    data = asdict(info)
+    return {k: (v.name if isinstance(v, Advice) else v) for k, v in data.items()}
