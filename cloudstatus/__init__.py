@@ -24,12 +24,12 @@ from cloudstatus._advice import Advice
 from cloudstatus._base import ClientError, CloudStatusError, RedirectionError, ServerError
 from cloudstatus._exceptions import *  # noqa: F403  (one generated class per status code)
 from cloudstatus._hook import (
-    HookOptions,
     error_from_response,
     install,
     raise_for_status,
     uninstall,
 )
+from cloudstatus._options import HookOptions
 from cloudstatus._registry import RegistrationError, Registry, default_registry
 from cloudstatus._resolve import error_class
 from cloudstatus._version import __version__

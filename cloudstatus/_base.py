@@ -93,6 +93,15 @@ class CloudStatusError(HTTPError):
     reason: str = ""
     #: The service whose table resolved the class (``"dms"``), or None.
     service: str | None = None
+    # What the error was built from, kept out of ``vars(e)`` (it holds the request's
+    # credentials, unmasked): the facts, the options, and values derived from them.
+    __slots__ = ("_facts", "_headers", "_options", "_raw_parsed", "_secrets")
+    _facts: Facts | None
+    _headers: dict[str, str]
+    _options: Any
+    _raw_parsed: Any
+    _secrets: tuple[str, ...]
+
     _class_error_code: ClassVar[str | None] = None
     _retry_override: ClassVar[bool | Advice | None] = None
     _family_digit: ClassVar[int | None] = None
@@ -251,15 +260,15 @@ class CloudStatusError(HTTPError):
     ) -> CloudStatusError:
         """The hook's constructor: keep the facts, compute the fields when read."""
         self = cls.__new__(cls)
+        self._facts = facts
+        self._options = options
         d = self.__dict__
-        d["_facts"] = facts
-        d["_options"] = options
         d["status_code"] = facts.status_code
         d["service"] = service
         d["response"] = response
         d["request"] = request
         if parsed is not None:
-            d["_raw_parsed"] = parsed
+            self._raw_parsed = parsed
         if cls.status_code is None:
             d["reason"] = _fields.reason_of(facts.reason)
         return self
@@ -269,7 +278,11 @@ class CloudStatusError(HTTPError):
         compute = _fields.COMPUTED.get(name)
         if compute is None:
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-        return self.__dict__.setdefault(name, compute(self))
+        value = compute(self)
+        if name in _fields.SLOTTED:
+            object.__setattr__(self, name, value)
+            return value
+        return self.__dict__.setdefault(name, value)
 
     @property
     def args(self) -> tuple[Any, ...]:
@@ -318,7 +331,14 @@ class CloudStatusError(HTTPError):
     def __copy__(self) -> CloudStatusError:
         new = type(self).__new__(type(self))
         new.__dict__.update(self.__dict__)
+        for name in CloudStatusError.__slots__:
+            value = getattr(self, name, _MISSING)
+            if value is not _MISSING:
+                object.__setattr__(new, name, value)
         return new
+
+
+_MISSING = object()
 
 
 def _check_status(cls: type[CloudStatusError], status_code: object) -> None:

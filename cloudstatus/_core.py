@@ -2,19 +2,58 @@
 
 Adapters (the requests hook, httpx, aiohttp, Huawei's SDK) read a response into
 Facts; :func:`error_from_facts` resolves the most specific class and builds the
-exception. It never raises for anything a server sent.
+exception, which computes its other fields when they are first read. Nothing here
+raises for anything a server sent.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from cloudstatus._bridge import bridge
+from cloudstatus._options import DEFAULT_OPTIONS, HookOptions
+from cloudstatus._registry import default_registry, scoped_registry
+from cloudstatus._resolve import error_class
+
 if TYPE_CHECKING:
     from cloudstatus._base import CloudStatusError
     from cloudstatus._facts import Facts
-    from cloudstatus._hook import HookOptions
+    from cloudstatus._parse import ErrorBody
 
-__all__ = ["error_from_facts"]
+__all__ = ["error_from_facts", "status_of"]
+
+
+def status_of(response: object) -> int | None:
+    """The ``status_code`` of any response object as a plain int, or None; never raises."""
+    try:
+        status = response.status_code  # type: ignore[attr-defined]
+    except Exception:  # a junk object whose attribute raises: not an error response
+        return None
+    # An IntEnum (http.HTTPStatus) is a status too; a bool is not.
+    if not isinstance(status, int) or isinstance(status, bool):
+        return None
+    return int(status)
+
+
+def _may_have_code_classes(opts: HookOptions) -> bool:
+    """Whether any registry the lookup would search holds an error-code class at all."""
+    if opts.registry is not None:
+        return len(opts.registry) > 0
+    scoped = scoped_registry()
+    return len(default_registry) > 0 or (scoped is not None and len(scoped) > 0)
+
+
+def _parse_for_code(facts: Facts, opts: HookOptions) -> ErrorBody | None:
+    if not facts.body:
+        return None
+    from cloudstatus import _parse
+
+    headers = facts.headers
+    ctype = ""
+    if headers:
+        ctype = _parse.header_map(headers).get("content-type", "")
+    parsed: ErrorBody = _parse.parse_error_body(facts.body, ctype, opts.parsers)
+    return parsed
 
 
 def error_from_facts(
@@ -27,6 +66,10 @@ def error_from_facts(
 ) -> CloudStatusError:
     """The exception for ``facts``; never raises for anything the server sent.
 
+    Only what resolution needs happens here: the status, and the body only when an
+    error-code class is registered that its code could select. Every other field is
+    computed when first read.
+
     :param options: validated options (:meth:`HookOptions.build`); the defaults when None.
     :param response: the client's own response object, kept as ``e.response``.
     :param request: the client's own request object, kept as ``e.request``.
@@ -34,7 +77,16 @@ def error_from_facts(
         subclass (``httpx.HTTPStatusError``); see :func:`cloudstatus._bridge.bridge`.
         The caller fills that class's own attributes on the instance.
     """
-    from cloudstatus._hook import DEFAULT_OPTIONS, build_from_facts
-
     opts = options if options is not None else DEFAULT_OPTIONS
-    return build_from_facts(facts, opts, response=response, request=request, foreign=foreign)
+    status = facts.status_code
+    service = opts.service
+    parsed = _parse_for_code(facts, opts) if _may_have_code_classes(opts) else None
+    code = parsed.error_code if parsed is not None else None
+    try:
+        cls = error_class(status, service=service, error_code=code, registry=opts.registry)
+    except Exception:  # a service this process no longer knows: the standard tree
+        cls = error_class(status) if status >= 300 else error_class(599)
+        service = None
+    if foreign is not None:
+        cls = bridge(cls, foreign)
+    return cls._from_facts(facts, opts, service, response, request, parsed)

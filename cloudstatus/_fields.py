@@ -79,7 +79,7 @@ _loaded: tuple[Any, Any, Any] | None = None
 
 
 def _facts(e: CloudStatusError) -> Facts | None:
-    facts: Facts | None = e.__dict__.get("_facts")
+    facts: Facts | None = getattr(e, "_facts", None)
     return facts
 
 
@@ -208,7 +208,7 @@ def _headers(e: CloudStatusError) -> dict[str, str]:
 
 
 def _options(e: CloudStatusError) -> Any:
-    return e.__dict__.get("_options")
+    return getattr(e, "_options", None)
 
 
 def _parsers(e: CloudStatusError) -> tuple[Any, ...]:
@@ -230,7 +230,7 @@ def _pickle_body(e: CloudStatusError) -> tuple[bytes, str] | None:
     if not secrets:
         return facts.body, ctype
     parse, redact, _ = _modules()
-    text = parse.decode_body(facts.body, ctype)
+    text = parse._decode(facts.body, ctype)
     safe = redact.scrub(text, secrets) or ""
     media = ctype.partition(";")[0].strip()
     return safe.encode("utf-8", "surrogatepass"), f"{media}; charset=utf-8" if media else ""
@@ -239,12 +239,13 @@ def _pickle_body(e: CloudStatusError) -> tuple[bytes, str] | None:
 def _parsed(e: CloudStatusError) -> ErrorBody:
     parse, redact, _ = _modules()
     body = e.__dict__.get("_pickle_body")
-    if body is None and "_facts" in e.__dict__:
+    if body is None and _facts(e) is not None:
         body = e._pickle_body
     if body is None:
         return parse.ErrorBody()  # type: ignore[no-any-return]
-    raw = e.__dict__.get("_raw_parsed")
-    if raw is not None and not e._secrets and not _parsers(e):
+    raw = getattr(e, "_raw_parsed", None)
+    if raw is not None and not e._secrets:
+        # No credential to mask: the masked body is the body, and its parse the same.
         return raw  # type: ignore[no-any-return]
     parsed: ErrorBody = parse.parse_error_body(body[0], body[1], _parsers(e))
     secrets = e._secrets
@@ -418,6 +419,8 @@ def _details(e: CloudStatusError) -> Any:
     return e._parsed.details
 
 
+#: Computed values kept in the exception's slots rather than its ``__dict__``.
+SLOTTED = frozenset({"_facts", "_headers", "_options", "_raw_parsed", "_secrets"})
 #: Functions computing each lazy field from the exception, by attribute name.
 COMPUTED: Mapping[str, Callable[[CloudStatusError], Any]] = {
     "_secrets": _secrets,
@@ -440,6 +443,9 @@ COMPUTED: Mapping[str, Callable[[CloudStatusError], Any]] = {
     "error_info": _error_info,
     "response": lambda e: None,
     "request": lambda e: None,
+    "_facts": lambda e: None,
+    "_options": lambda e: None,
+    "_raw_parsed": lambda e: None,
 }
 
 
@@ -493,7 +499,7 @@ def pickle_state(e: CloudStatusError) -> dict[str, Any]:
     explicit = e.__dict__.get("_args")
     if explicit is not None:
         state["_args"] = explicit
-    if "_facts" in e.__dict__ or "_pickle_body" in e.__dict__:
+    if _facts(e) is not None or "_pickle_body" in e.__dict__:
         if _parsers(e):
             state["details"] = e.details  # a user parser may not exist on the other side
         else:

@@ -1,4 +1,9 @@
-"""The requests response hook: read what the server said (bounded), pick the class, raise.
+"""The requests adapter: read what the server said (bounded, within a deadline), raise.
+
+:func:`install` wraps the session's ``send``, so that every request through the
+session raises for an error status: also when a call passes its own ``hooks=`` (which
+replace the session's hooks in requests), for ``session.send()`` of a request prepared
+elsewhere, and after a followed redirect chain (``e.response.history`` holds the hops).
 
 Nothing here raises anything but the mapped :class:`~cloudstatus.CloudStatusError`:
 reading, decoding and parsing failures are absorbed, and the worst case is an
@@ -8,221 +13,149 @@ exception with fewer fields filled in.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator, Mapping
-from types import MappingProxyType, ModuleType
-from typing import TYPE_CHECKING, Any, NamedTuple
+import contextvars
+import socket
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
-from requests import cookies as _cookies
-
-from cloudstatus._base import DEFAULT_MESSAGE_CHARS, CloudStatusError
-from cloudstatus._bridge import bridge
+from cloudstatus._core import error_from_facts, status_of
 from cloudstatus._facts import Facts
-from cloudstatus._redact import scrub, secret_values
+from cloudstatus._options import (
+    DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_MAX_BODY_SECONDS,
+    DEFAULT_OPTIONS,
+    OPTION_NAMES,
+    HookOptions,
+)
 from cloudstatus._resolve import error_class
 
 if TYPE_CHECKING:
     import requests
 
-    from cloudstatus._parse import BodyParser
-    from cloudstatus._registry import Registry
-
-# requests leaves this untyped; the annotation keeps mypy --strict honest about the call.
-_extract_cookies: Callable[[Any, Any, Any], None] = _cookies.extract_cookies_to_jar
+    from cloudstatus._base import CloudStatusError
 
 __all__ = [
     "DEFAULT_MAX_BODY_BYTES",
+    "DEFAULT_MAX_BODY_SECONDS",
     "HookOptions",
+    "SessionHook",
     "error_from_response",
     "install",
+    "installed",
     "raise_for_status",
+    "read_bounded",
     "uninstall",
 ]
 
-#: Default cap on the bytes of an error body the hook reads.
-DEFAULT_MAX_BODY_BYTES = 64 * 1024
-#: Default deadline, in seconds, for reading an error body.
-DEFAULT_MAX_BODY_SECONDS = 5.0
 _CHUNK = 16 * 1024
+# The keyword arguments requests hands a response hook (Session.send's own).
+_REQUESTS_HOOK_ARGS = frozenset({"timeout", "verify", "proxies", "stream", "cert"})
 
 
-class HookOptions(NamedTuple):
-    """How the hook treats error responses; the keyword options of :func:`install`.
+def _socket_of(raw: object) -> socket.socket | None:
+    """The socket under a urllib3 response, to bound each wait on it; None if hidden."""
+    for path in (("_connection", "sock"), ("_fp", "fp", "raw", "_sock")):
+        obj: Any = raw
+        for name in path:
+            obj = getattr(obj, name, None)
+        if isinstance(obj, socket.socket):
+            return obj
+    return None
 
-    :ivar service: resolve classes in this service's namespace (``"dms"``).
-    :ivar registry: where error-code classes are looked up (the default registry when None).
-    :ivar max_body_bytes: read at most this many bytes of an error body (after
-        decompression); the rest is drained a little, then the connection is closed.
-    :ivar max_message_chars: cap on server text in messages and ``error_message``.
-    :ivar raise_redirects: raise :class:`~cloudstatus.RedirectionError` classes for every
-        3xx response that reaches the hook. requests runs response hooks on each hop
-        before following it, so with redirects followed (the default) this raises on
-        the first redirect instead of following it; use it with ``allow_redirects=False``
-        or when any redirect is an error.
-    :ivar parsers: extra body parsers, tried before the built-in ones.
-    :ivar max_body_seconds: deadline, in seconds, for reading an error body; when it
-        passes, the error is raised with what arrived and the connection is closed.
-    :ivar retry_overrides: status code (int) or error code (str) to retryable (bool);
-        an error-code key wins over a status key.
+
+def _reader(response: requests.Response) -> Callable[[int], bytes]:
+    """A function reading the next decoded bytes of the body, returning b"" at its end.
+
+    urllib3's ``read1`` returns what has arrived instead of waiting for a full chunk,
+    so a trickled body cannot hold the reader past the deadline; without it (urllib3
+    1.x, other raw objects), reads wait for the socket's timeout at most.
     """
-
-    service: str | None = None
-    registry: Registry | None = None
-    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
-    max_message_chars: int = DEFAULT_MESSAGE_CHARS
-    raise_redirects: bool = False
-    parsers: tuple[BodyParser, ...] = ()
-    max_body_seconds: float = DEFAULT_MAX_BODY_SECONDS
-    retry_overrides: Mapping[int | str, bool] | None = None
-
-    @classmethod
-    def build(cls, **options: Any) -> HookOptions:
-        """Validate keyword options and make a :class:`HookOptions`.
-
-        :raises TypeError: for an unknown option or a value of the wrong type.
-        :raises LookupError: for an unknown service.
-        """
-        known = set(cls._fields)
-        unknown = sorted(set(options) - known)
-        if unknown:
-            raise TypeError(
-                f"unknown option(s) {', '.join(unknown)}; valid options are "
-                f"{', '.join(sorted(known))}"
-            )
-        for name in ("max_body_bytes", "max_message_chars"):
-            value = options.get(name)
-            if value is None:
-                continue
-            if type(value) is not int:
-                raise TypeError(f"{name} must be a positive int, got {value!r}")
-            if value < 1:
-                raise ValueError(f"{name} must be a positive int, got {value!r}")
-        seconds = options.get("max_body_seconds")
-        if seconds is not None:
-            if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
-                raise TypeError(f"max_body_seconds must be a number of seconds, got {seconds!r}")
-            if not seconds > 0 or seconds == float("inf"):
-                raise ValueError(
-                    f"max_body_seconds must be a positive, finite number of seconds, "
-                    f"got {seconds!r}"
-                )
-            options["max_body_seconds"] = float(seconds)
-        overrides = options.get("retry_overrides")
-        if overrides is not None:
-            options["retry_overrides"] = check_overrides(overrides)
-        parsers = options.get("parsers")
-        if parsers is not None:
-            if callable(parsers) or not all(callable(p) for p in parsers):
-                raise TypeError("parsers must be a sequence of callables (body, content_type)")
-            options["parsers"] = tuple(parsers)
-        service = options.get("service")
-        if service is not None:
-            from cloudstatus.services import namespace
-
-            namespace(service)  # raises LookupError naming the known services
-        if "raise_redirects" in options:
-            options["raise_redirects"] = bool(options["raise_redirects"])
-        return cls(**{k: v for k, v in options.items() if v is not None})
+    raw = response.raw
+    read1 = getattr(type(raw), "read1", None)
+    stream = getattr(raw, "stream", None)
+    if read1 is not None and callable(stream) and hasattr(raw, "_fp"):
+        try:
+            raw.read1(0, decode_content=True)
+        except NotImplementedError:
+            pass
+        else:
+            return lambda n: raw.read1(n, decode_content=True)
+    chunks = response.iter_content(chunk_size=_CHUNK)
+    return lambda n: next(chunks, b"")
 
 
-def check_overrides(overrides: object) -> Mapping[int | str, bool]:
-    """Validate ``retry_overrides``: int status or non-empty str error code to bool.
+def read_body(response: requests.Response, limit: int, seconds: float) -> tuple[bytes, bool]:
+    """At most ``limit`` bytes of the (decoded) body, read within ``seconds``.
 
-    :raises TypeError: naming the first key or value that is neither.
+    Returns ``(body, complete)``: ``complete`` is False when the body was longer than
+    ``limit``, the deadline passed, or the read failed (a cut connection, corrupt
+    gzip); what arrived before is kept either way. What is kept becomes
+    ``response.content``, so ``e.response.content`` works after the raise. A body that
+    ends within ``limit`` more bytes is drained so its connection goes back to the
+    pool; otherwise the connection is closed.
     """
-    if not isinstance(overrides, Mapping):
-        raise TypeError(
-            f"retry_overrides must be a mapping such as {{503: True, 'APIGW.0308': True}}, "
-            f"got {type(overrides).__name__}"
-        )
-    checked: dict[int | str, bool] = {}
-    for key, value in overrides.items():
-        if isinstance(key, bool) or not isinstance(key, (int, str)) or key == "":
-            raise TypeError(
-                f"retry_overrides key {key!r} must be an int status code or a non-empty "
-                f"str error code"
-            )
-        if not isinstance(value, bool):
-            raise TypeError(f"retry_overrides[{key!r}] must be True or False, got {value!r}")
-        checked[key] = value
-    return MappingProxyType(checked)
-
-
-def _drain(chunks: Iterator[bytes], limit: int) -> bool:
-    """Read and discard up to ``limit`` bytes; True when the body ended within it."""
-    seen = 0
-    for chunk in chunks:
-        seen += len(chunk)
-        if seen > limit:
-            return False
-    return True
-
-
-def read_bounded(response: requests.Response, limit: int) -> bytes:
-    """At most ``limit`` bytes of the (decoded) body, keeping the connection pool healthy.
-
-    An unread body is read chunk by chunk; what is kept becomes ``response.content``,
-    so ``e.response.content`` and ``e.response.text`` work after the raise and hold at
-    most ``limit`` bytes. A body that ends soon after the cap is drained, so the
-    connection goes back to the pool; a longer one gets its connection closed.
-    Decoding and transport errors end the read with what arrived.
-    """
-    content = getattr(response, "_content", False)
+    content = response.__dict__.get("_content", False)
     if isinstance(content, bytes):
-        return content[:limit]
-    if getattr(response, "_content_consumed", False) or getattr(response, "raw", None) is None:
-        return b""
+        return content[:limit], len(content) <= limit
+    raw = getattr(response, "raw", None)
+    if response.__dict__.get("_content_consumed") or raw is None:
+        return b"", True
+    deadline = time.monotonic() + seconds
+    sock = _socket_of(raw)
+    timeout = sock.gettimeout() if sock is not None else None
     kept: list[bytes] = []
     size = 0
     ended = False
     try:
-        chunks = response.iter_content(chunk_size=_CHUNK)
-        for chunk in chunks:
-            kept.append(chunk)
-            size += len(chunk)
-            if size >= limit:
+        read = _reader(response)
+        while size <= 2 * limit:  # the cap, then as much again drained
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
                 break
-        else:
-            ended = True
-        if not ended:
-            ended = _drain(chunks, limit)
-    except Exception:  # corrupt gzip, cut connection: keep what arrived
+            if sock is not None:
+                sock.settimeout(remaining if timeout is None else min(timeout, remaining))
+            chunk = read(_CHUNK)
+            if not chunk:
+                ended = True
+                break
+            if size < limit:
+                kept.append(chunk[: limit - size])
+            size += len(chunk)
+    except Exception:  # corrupt gzip, cut connection, deadline: keep what arrived
         ended = False
-    body = b"".join(kept)[:limit]
+    finally:
+        if sock is not None:
+            with contextlib.suppress(Exception):
+                sock.settimeout(timeout)
     with contextlib.suppress(Exception):
         if ended:
-            # Fully read: urllib3 has returned the connection; release is idempotent.
-            release = getattr(response.raw, "release_conn", None)
+            # Fully read: the connection may serve the next request.
+            release = getattr(raw, "release_conn", None)
             if release is not None:
                 release()
         else:
             # Unread bytes would poison a pooled connection: close it instead.
             response.close()
+    body = b"".join(kept)
     response._content = body
     # So that e.response.content is the capped body instead of a "consumed" error.
     setattr(response, "_content_consumed", True)  # noqa: B010
-    return body
+    return body, ended and size <= limit
 
 
-_parsing: ModuleType | None = None
-
-
-def _parse_module() -> ModuleType:
-    # Loaded on the first error, not at import: the parsers pull in xml and html, which
-    # ``import cloudstatus`` should not pay for. Kept in a global so later errors skip
-    # the import statement's lookups.
-    global _parsing
-    if _parsing is None:
-        from cloudstatus import _parse
-
-        _parsing = _parse
-    return _parsing
+def read_bounded(
+    response: requests.Response, limit: int, seconds: float = DEFAULT_MAX_BODY_SECONDS
+) -> bytes:
+    """:func:`read_body` without the completeness flag."""
+    return read_body(response, limit, seconds)[0]
 
 
 def facts_from_response(response: requests.Response, status: int, opts: HookOptions) -> Facts:
     """Read a requests response into :class:`Facts` (the body bounded, the connection freed)."""
     request = getattr(response, "request", None)
     method = getattr(request, "method", None)
-    body = read_bounded(response, opts.max_body_bytes)
+    body, complete = read_body(response, opts.max_body_bytes, opts.max_body_seconds)
     return Facts(
         status_code=status,
         reason=getattr(response, "reason", None),
@@ -230,96 +163,25 @@ def facts_from_response(response: requests.Response, status: int, opts: HookOpti
         url=getattr(response, "url", None) or getattr(request, "url", None),
         headers=getattr(response, "headers", None),
         body=b"" if method == "HEAD" else body,  # a HEAD response has no body
+        body_complete=complete,
         request_headers=getattr(request, "headers", None),
     )
 
 
-def build_from_facts(
-    facts: Facts,
-    opts: HookOptions,
-    *,
-    response: Any = None,
-    request: Any = None,
-    foreign: type[BaseException] | None = None,
-) -> CloudStatusError:
-    """The exception for ``facts`` (see :func:`cloudstatus._core.error_from_facts`)."""
-    p = _parse_module()
-    status = facts.status_code
-    headers = p.header_map(facts.headers or {})
-    parsed = p.parse_error_body(facts.body, headers.get("content-type", ""), opts.parsers)
-    try:
-        cls = error_class(
-            status, service=opts.service, error_code=parsed.error_code, registry=opts.registry
-        )
-    except Exception:  # an unknown service slipped past install: fall back to the standard tree
-        cls = error_class(status)
-        opts = opts._replace(service=None)
-    if foreign is not None:
-        cls = bridge(cls, foreign)
-    secrets = secret_values(facts.url, facts.request_headers)
-    if facts.credentials:
-        secrets = tuple(
-            sorted({*secrets, *(c for c in facts.credentials if c)}, key=len, reverse=True)
-        )
-    reason = decode_reason(facts.reason)
-    return cls(
-        response=response,
-        request=request,
-        status_code=status,
-        reason=reason if cls.status_code is None else None,
-        method=facts.method,
-        url=facts.url,
-        service=opts.service,
-        error_code=scrub(parsed.error_code, secrets),
-        error_message=scrub(parsed.error_message, secrets),
-        request_id=p.request_id_in(headers) or parsed.request_id,
-        details=parsed.details,
-        retry_after=p.parse_retry_after(headers.get("retry-after")),
-        rate_limit=p.rate_limit_in(headers),
-        max_message_chars=opts.max_message_chars,
-    )
-
-
-def decode_reason(reason: str | bytes | None) -> str | None:
-    """A reason phrase as text: bytes are UTF-8, else Latin-1 (as requests decodes them)."""
-    if not isinstance(reason, bytes):
-        return reason
-    try:
-        return reason.decode("utf-8")
-    except UnicodeDecodeError:
-        return reason.decode("latin-1")
-
-
-def _build(response: requests.Response, status: int, opts: HookOptions) -> CloudStatusError:
-    facts = facts_from_response(response, status, opts)
-    return build_from_facts(facts, opts, response=response)
-
-
-def _status_of(response: object) -> int | None:
-    """The response's status as a plain int, or None; never raises."""
-    try:
-        status = response.status_code  # type: ignore[attr-defined]
-        # An IntEnum (http.HTTPStatus) is a status too; a bool is not.
-        if not isinstance(status, int) or isinstance(status, bool):
-            return None
-        return int(status)
-    except Exception:  # a junk object whose attribute raises: not an error response
-        return None
-
-
 def _error_for(response: object, opts: HookOptions) -> CloudStatusError | None:
-    status = _status_of(response)
+    status = status_of(response)
     if status is None or status < 300 or (status < 400 and not opts.raise_redirects):
         return None
     resp: requests.Response = response  # type: ignore[assignment]
     try:
-        return _build(resp, status, opts)
+        facts = facts_from_response(resp, status, opts)
+        return error_from_facts(facts, opts, response=resp, request=getattr(resp, "request", None))
     except Exception:
         # Last resort: the mapped class with no parsed fields, still never another error.
         try:
-            return error_class(status, service=opts.service)(response=resp, status_code=status)
+            return error_class(status, service=opts.service)(response=resp)
         except Exception:
-            return error_class(status)(status_code=status)
+            return error_class(status)()
 
 
 def error_from_response(
@@ -328,20 +190,16 @@ def error_from_response(
     """The exception for an error response, or None for a non-error one; never raises.
 
     Takes the options of :func:`install`. A 3xx gives None unless
-    ``raise_redirects=True``. The body is read (at most ``max_body_bytes``) and the
-    connection released, as the hook does.
+    ``raise_redirects=True``. The body is read (at most ``max_body_bytes``, within
+    ``max_body_seconds``) and the connection released, as the hook does.
 
-    Invalid options are programming errors and do raise :class:`TypeError` or
-    :class:`LookupError`; the response itself never makes this raise.
+    Invalid options are programming errors and do raise :class:`TypeError`,
+    :class:`ValueError` or :class:`LookupError`; the response itself never makes this
+    raise.
     """
     if service is None and not options:
         return _error_for(response, DEFAULT_OPTIONS)
     return _error_for(response, HookOptions.build(service=service, **options))
-
-
-_HOOK_OPTION_NAMES = frozenset(HookOptions._fields)
-# Immutable, so one instance serves every call made without options.
-DEFAULT_OPTIONS = HookOptions()
 
 
 def raise_for_status(response: requests.Response, *args: Any, **kwargs: Any) -> requests.Response:
@@ -351,84 +209,182 @@ def raise_for_status(response: requests.Response, *args: Any, **kwargs: Any) -> 
 
         requests.get(url, hooks={"response": cloudstatus.raise_for_status})
 
-    As a hook it receives requests' own keyword arguments (``timeout``, ``verify``...),
-    which it ignores; the options of :func:`install` are honoured when passed by name.
-    Used this way, the hook cannot store the error response's cookies in a session:
-    use :func:`install` for that.
+    As a hook it receives requests' own keyword arguments (``timeout``, ``verify``,
+    ``proxies``, ``stream``, ``cert``), which it ignores; the options of
+    :func:`install` are honoured when passed by name. Used as a hook, it raises on
+    each redirect hop it sees and cannot see the chain's history: prefer
+    :func:`install` on a session.
+
+    :raises TypeError: for a keyword argument that is neither an option nor one of
+        requests' hook arguments.
     """
-    options = {k: v for k, v in kwargs.items() if k in _HOOK_OPTION_NAMES}
+    options = {k: v for k, v in kwargs.items() if k in OPTION_NAMES}
+    unknown = sorted(set(kwargs) - OPTION_NAMES - _REQUESTS_HOOK_ARGS)
+    if unknown:
+        raise TypeError(
+            f"raise_for_status() got unknown keyword argument(s) {', '.join(unknown)}; "
+            f"its options are {', '.join(sorted(OPTION_NAMES))}"
+        )
     exc = _error_for(response, HookOptions.build(**options) if options else DEFAULT_OPTIONS)
     if exc is not None:
         raise exc
     return response
 
 
+# Set while a session's wrapped send runs, so the redirect hops it sends are not checked.
+_in_send: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "cloudstatus_in_send", default=False
+)
+
+
 class SessionHook:
-    """The hook :func:`install` puts on a session (one per session)."""
+    """What :func:`install` puts on a session: its ``send``, wrapped (one per session).
+
+    The wrapped ``send`` asks requests for a streamed response, follows redirects as
+    requests does, and then raises for an error status at the end of the chain,
+    reading at most ``max_body_bytes`` of the body within ``max_body_seconds``. A
+    non-error response is returned as requests would return it (its body read, unless
+    the call asked for ``stream=True``).
+    """
 
     def __init__(self, session: requests.Session, options: HookOptions) -> None:
         self.session = session
         self.options = options
+        # Another wrapper installed before this one (a mock library's, say) keeps working.
+        self.wrapped: Callable[..., requests.Response] | None = session.__dict__.get("send")
 
     def __repr__(self) -> str:
         return f"<cloudstatus hook service={self.options.service!r}>"
 
-    def __call__(self, response: requests.Response, *args: Any, **kwargs: Any) -> Any:
+    def _send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        if self.wrapped is not None:
+            return self.wrapped(request, **kwargs)
+        return type(self.session).send(self.session, request, **kwargs)
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        """Send ``request`` as :meth:`requests.Session.send` does; raise for an error status."""
+        if _in_send.get():
+            return self._send(request, **kwargs)  # a redirect hop of the outer call
+        stream = kwargs.get("stream", False)
+        kwargs["stream"] = True
+        if self.options.raise_redirects:
+            kwargs["allow_redirects"] = False  # any redirect is an error: raise at the first
+        token = _in_send.set(True)
+        try:
+            response = self._send(request, **kwargs)
+        finally:
+            _in_send.reset(token)
         exc = _error_for(response, self.options)
-        if exc is None:
-            return response
-        # requests stores cookies after the hooks run; an error raised here would lose
-        # the error response's Set-Cookie, so store them first.
-        with contextlib.suppress(Exception):
-            for hop in (*getattr(response, "history", ()), response):
-                raw = getattr(hop, "raw", None)
-                request = getattr(hop, "request", None)
-                if raw is not None and request is not None:
-                    _extract_cookies(self.session.cookies, request, raw)
-        raise exc
+        if exc is not None:
+            raise exc
+        if not stream:
+            response.content  # noqa: B018  (read the body, as requests does without stream)
+        return response
 
 
-def _hooks(session: requests.Session) -> list[Any]:
-    hooks = session.hooks.setdefault("response", [])
-    if not isinstance(hooks, list):  # requests accepts a bare callable too
-        hooks = [hooks] if callable(hooks) else list(hooks)
-        session.hooks["response"] = hooks
-    return hooks
+def _check_session(session: object) -> requests.Session:
+    import requests
 
-
-def install(
-    session: requests.Session, *, service: str | None = None, **options: Any
-) -> requests.Session:
-    """Install the hook on ``session`` and return the session.
-
-    Installing again replaces the options of the hook already there (it is never
-    added twice). Options: ``registry``, ``max_body_bytes``, ``max_message_chars``,
-    ``raise_redirects``, ``parsers`` (see :class:`HookOptions`).
-
-    :raises LookupError: for an unknown service name.
-    :raises TypeError: for an unknown option.
-    """
-    opts = HookOptions.build(service=service, **options)
-    hooks = _hooks(session)
-    for hook in hooks:
-        if isinstance(hook, SessionHook):
-            hook.options = opts
-            hook.session = session
-            return session
-    hooks.append(SessionHook(session, opts))
+    if not isinstance(session, requests.Session):
+        raise TypeError(
+            f"cloudstatus.install() takes a requests.Session, an httpx.Client or "
+            f"httpx.AsyncClient, or a Huawei Cloud SDK client (huaweicloudsdkcore); got "
+            f"{type(session).__module__}.{type(session).__qualname__}. For a single "
+            f"response, call cloudstatus.raise_for_status(response)."
+        )
     return session
 
 
-def uninstall(session: requests.Session) -> requests.Session:
-    """Remove the hook :func:`install` added (and any bare :func:`raise_for_status`)."""
-    hooks = _hooks(session)
-    hooks[:] = [h for h in hooks if not isinstance(h, SessionHook) and h is not raise_for_status]
+def install_session(
+    session: requests.Session, *, service: str | None = None, **options: Any
+) -> requests.Session:
+    """Install the hook on a requests session and return the session (see :func:`install`)."""
+    session = _check_session(session)
+    opts = HookOptions.build(service=service, **options)
+    hook = installed_hook(session)
+    if hook is not None:
+        hook.options = opts
+        return session
+    hook = SessionHook(session, opts)
+    session.send = hook.send  # type: ignore[method-assign]
+    return session
+
+
+def installed_hook(session: requests.Session) -> SessionHook | None:
+    """The :class:`SessionHook` installed on ``session``, or None."""
+    hook = getattr(session.__dict__.get("send"), "__self__", None)
+    return hook if isinstance(hook, SessionHook) else None
+
+
+def uninstall_session(session: requests.Session) -> requests.Session:
+    """Remove what :func:`install` put on a session, and any bare :func:`raise_for_status`."""
+    session = _check_session(session)
+    hook = installed_hook(session)
+    if hook is not None:
+        if hook.wrapped is not None:
+            session.send = hook.wrapped  # type: ignore[method-assign]
+        else:
+            del session.send
+    hooks = session.hooks.get("response")
+    if isinstance(hooks, list):
+        hooks[:] = [h for h in hooks if h is not raise_for_status]
     return session
 
 
 def installed(session: requests.Session) -> HookOptions | None:
     """The options of the hook installed on ``session``, or None."""
-    for hook in _hooks(session):
-        if isinstance(hook, SessionHook):
-            return hook.options
+    hook = installed_hook(session)
+    return hook.options if hook is not None else None
+
+
+def _adapter(target: object) -> str | None:
+    """The adapter module for a client object, found by where its class comes from."""
+    for klass in type(target).__mro__:
+        root = klass.__module__.partition(".")[0]
+        if root == "httpx":
+            return "cloudstatus.httpx"
+        if root.startswith("huaweicloudsdk"):
+            return "cloudstatus.huaweicloud"
     return None
+
+
+def install(target: Any, *, service: str | None = None, **options: Any) -> Any:
+    """Install cloudstatus on a client and return the client.
+
+    ``target`` is a :class:`requests.Session`, an ``httpx.Client`` or
+    ``httpx.AsyncClient`` (extra ``cloudstatus[httpx]``), or a client of Huawei Cloud's
+    SDK (extra ``cloudstatus[huaweicloud]``). From then on every error status raises
+    the mapped exception. On a requests session that holds whatever the call passes:
+    its own ``hooks=``, ``session.send()`` of a request prepared elsewhere, a followed
+    redirect chain (raised once, at its end, ``e.response.history`` holding the hops).
+
+    Installing again replaces the options (it is never installed twice). Options:
+    ``registry``, ``max_body_bytes``, ``max_body_seconds``, ``max_message_chars``,
+    ``raise_redirects``, ``parsers``, ``retry_overrides`` (see :class:`HookOptions`).
+
+    :raises TypeError: for an object that is not a supported client (the message
+        lists them), an unknown option, or an option of the wrong type.
+    :raises ValueError: for an option of the right type and an impossible value.
+    :raises LookupError: for an unknown service name.
+    """
+    module = _adapter(target)
+    if module is not None:
+        import importlib
+
+        adapter: Any = importlib.import_module(module)
+        return adapter.install(target, service=service, **options)
+    return install_session(target, service=service, **options)
+
+
+def uninstall(target: Any) -> Any:
+    """Remove what :func:`install` put on ``target`` and return it; harmless when absent.
+
+    :raises TypeError: for an object that is not a supported client.
+    """
+    module = _adapter(target)
+    if module is not None:
+        import importlib
+
+        adapter: Any = importlib.import_module(module)
+        return adapter.uninstall(target)
+    return uninstall_session(target)

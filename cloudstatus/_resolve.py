@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from cloudstatus._base import FAMILIES, CloudStatusError
+from cloudstatus._bridge import bridge
 from cloudstatus._exceptions import STATUS_CLASSES
 from cloudstatus._registry import default_registry, scoped_registry
 
@@ -68,25 +70,55 @@ def error_class(
     'ClientError'
     """
     status = check_status(status_code)
-    if service is not None:
-        from cloudstatus.services import namespace
-
-        ns = namespace(service)
+    ns = _namespace(service) if service is not None else None
     code = "" if error_code is None else str(error_code)
     if code:
-        if registry is not None:
-            cls = registry.lookup(service, code)
-        else:
-            scoped = scoped_registry()
-            cls = scoped.lookup(service, code) if scoped is not None else None
-            if cls is None:
-                cls = default_registry.lookup(service, code)
-        if cls is not None and _compatible(cls, status):
-            return cls
-    if service is None:
+        found = _registered(status, service, code, registry)
+        if found is not None:
+            if ns is None or found.service == service:
+                return found
+            # A class registered for every service, raised in this one: it is also this
+            # service's class for the status (dms.UnauthorizedError, dms.Error).
+            return bridge(found, _service_class(ns, status))
+    if ns is None:
         found = STATUS_CLASSES.get(status) or FAMILIES.get(status // 100)
         return found if found is not None else CloudStatusError
-    by_status: dict[int, type[CloudStatusError]] = ns.STATUS_CLASSES
+    return _service_class(ns, status)
+
+
+def _namespace(service: str) -> Any:
+    module = _NAMESPACES.get(service)
+    if module is None:
+        from cloudstatus.services import namespace
+
+        module = _NAMESPACES[service] = namespace(service)
+    return module
+
+
+# Service namespaces already looked up; a namespace never changes once built.
+_NAMESPACES: dict[str, Any] = {}
+
+
+def _registered(
+    status: int, service: str | None, code: str, registry: Registry | None
+) -> type[CloudStatusError] | None:
+    """The compatible error-code class for ``code``: the service's own, then a shared one."""
+    if registry is not None:
+        registries: tuple[Registry, ...] = (registry,)
+    else:
+        scoped = scoped_registry()
+        registries = (scoped, default_registry) if scoped is not None else (default_registry,)
+    keys = (service, None) if service is not None else (None,)
+    for key in keys:
+        for reg in registries:
+            cls = reg.lookup(key, code)
+            if cls is not None and _compatible(cls, status):
+                return cls
+    return None
+
+
+def _service_class(ns: Any, status: int) -> type[CloudStatusError]:
+    by_status: Mapping[int, type[CloudStatusError]] = ns.STATUS_CLASSES
     found = by_status.get(status)
     if found is not None:
         return found

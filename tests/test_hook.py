@@ -19,7 +19,7 @@ from requests.structures import CaseInsensitiveDict
 
 import cloudstatus
 from cloudstatus import CloudStatusError, ErrorBody
-from cloudstatus._hook import SessionHook, installed, read_bounded
+from cloudstatus._hook import _error_for, installed, installed_hook, read_bounded
 from cloudstatus.services import dms
 
 if TYPE_CHECKING:
@@ -832,12 +832,8 @@ def test_registered_error_code_class(mock: responses.RequestsMock) -> None:
 def test_unknown_service_slipping_past_install_falls_back() -> None:
     """Options naming a service that later disappears give the standard class, not a crash."""
     opts = cloudstatus.HookOptions(service="no-such-service")
-    hook = SessionHook(requests.Session(), opts)
-    try:
-        with pytest.raises(cloudstatus.ConflictError) as info:
-            hook(_response(409, b'{"error_code": "E"}'))
-    finally:
-        hook.session.close()
+    with pytest.raises(cloudstatus.ConflictError) as info:
+        raise _error_for(_response(409, b'{"error_code": "E"}'), opts)  # type: ignore[misc]
     assert info.value.service is None
     assert type(info.value) is cloudstatus.ConflictError
 
@@ -845,55 +841,66 @@ def test_unknown_service_slipping_past_install_falls_back() -> None:
 # --- install / uninstall ---------------------------------------------------------------
 
 
-def _our_hooks(session: requests.Session) -> list[Any]:
-    return [h for h in session.hooks["response"] if isinstance(h, SessionHook)]
-
-
 def test_install_returns_session_and_is_idempotent() -> None:
-    """Installing twice adds one hook, keeps the latest options and returns the session."""
+    """Installing twice wraps send once, keeps the latest options and returns the session."""
     with requests.Session() as s:
         assert cloudstatus.install(s) is s
+        first = installed_hook(s)
         assert cloudstatus.install(s, service="dms", max_body_bytes=2048) is s
-        assert len(_our_hooks(s)) == 1
-        assert len(s.hooks["response"]) == 1
+        assert installed_hook(s) is first
+        assert s.hooks["response"] == []
         options = installed(s)
         assert options is not None
         assert (options.service, options.max_body_bytes) == ("dms", 2048)
 
 
 def test_installed_hook_repr_and_lookup() -> None:
-    """The installed hook names its service, and is found among other hooks."""
+    """The installed hook names its service, and leaves the session's hooks alone."""
     with requests.Session() as s:
         s.hooks["response"].append(print)
         cloudstatus.install(s, service="mpc")
-        assert repr(s.hooks["response"][-1]) == "<cloudstatus hook service='mpc'>"
+        assert repr(installed_hook(s)) == "<cloudstatus hook service='mpc'>"
+        assert s.hooks["response"] == [print]
         options = installed(s)
         assert options is not None
         assert options.service == "mpc"
 
 
-def test_session_hook_without_request_still_raises() -> None:
-    """The installed hook raises for a response that has no request to store cookies for."""
-    response = _response(410, headers={"Set-Cookie": "a=1"})
-    response.request = None  # type: ignore[assignment]
-    with requests.Session() as s:
-        cloudstatus.install(s)
-        with pytest.raises(cloudstatus.GoneError):
-            s.hooks["response"][0](response)
-        assert len(s.cookies) == 0
-
-
-def test_install_keeps_other_hooks() -> None:
-    """install appends to the user's hooks, including a bare callable."""
+def test_install_keeps_other_hooks(mock: responses.RequestsMock) -> None:
+    """install leaves the user's hooks in place, a bare callable too, and they still run."""
+    seen: list[int] = []
 
     def user_hook(response: requests.Response, *args: Any, **kwargs: Any) -> None:
-        return None
+        seen.append(response.status_code)
 
+    mock.add("GET", URL, status=409)
     with requests.Session() as s:
         s.hooks["response"] = user_hook  # type: ignore[assignment]
         cloudstatus.install(s)
-        assert s.hooks["response"][0] is user_hook
-        assert len(s.hooks["response"]) == 2
+        assert s.hooks["response"] is user_hook  # type: ignore[comparison-overlap]
+        with pytest.raises(cloudstatus.ConflictError):
+            s.get(URL, timeout=TIMEOUT)
+    assert seen == [409]
+
+
+def test_install_keeps_a_send_wrapper_installed_before(mock: responses.RequestsMock) -> None:
+    """A send wrapper put on the session before install keeps running, and comes back after."""
+    calls: list[str] = []
+    mock.add("GET", URL, status=404)
+    with requests.Session() as s:
+        original = s.send
+
+        def wrapper(request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+            calls.append(request.url or "")
+            return original(request, **kwargs)
+
+        s.send = wrapper  # type: ignore[method-assign]
+        cloudstatus.install(s)
+        with pytest.raises(cloudstatus.NotFoundError):
+            s.get(URL, timeout=TIMEOUT)
+        cloudstatus.uninstall(s)
+        assert s.send is wrapper
+    assert calls == [URL]
 
 
 def test_uninstall(mock: responses.RequestsMock) -> None:
@@ -904,6 +911,7 @@ def test_uninstall(mock: responses.RequestsMock) -> None:
         s.hooks["response"].append(cloudstatus.raise_for_status)
         assert cloudstatus.uninstall(s) is s
         assert s.hooks["response"] == []
+        assert "send" not in vars(s)
         assert installed(s) is None
         assert cloudstatus.uninstall(s) is s  # a second time is harmless
         with s.get(URL, timeout=TIMEOUT) as response:

@@ -15,7 +15,7 @@ from requests.structures import CaseInsensitiveDict
 
 import cloudstatus
 from cloudstatus import CloudStatusError, error_class
-from cloudstatus._hook import HookOptions, SessionHook
+from cloudstatus._hook import HookOptions, _error_for
 
 URL = "https://api.example.com/v1/things?page=1"
 MAX_BODY = 4096  # small, so that the cap is often hit by generated bodies
@@ -182,8 +182,9 @@ def _call(entry: str, response: requests.Response, **options: Any) -> BaseExcept
         elif entry == "error_from_response":
             return cloudstatus.error_from_response(response, **options)
         else:
-            with requests.Session() as session:
-                SessionHook(session, HookOptions.build(**options))(response, timeout=3)
+            exc = _error_for(response, HookOptions.build(**options))
+            if exc is not None:
+                raise exc
     except BaseException as exc:  # the property is about what is raised: catch everything
         return exc
     finally:

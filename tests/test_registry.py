@@ -421,10 +421,15 @@ def test_error_code_class_of_another_service_is_not_chosen():
 
 
 def test_serviceless_error_code_class():
-    """A class registered with no service answers only service-less resolution."""
+    """A class registered with no service applies in every service, as the service's too."""
     assert error_class(410, error_code="STD.410", registry=RESOLVE) is PlainGone
     assert error_class(404, error_code="STD.410", registry=RESOLVE) is cloudstatus.NotFoundError
-    assert error_class(410, service="dms", error_code="STD.410", registry=RESOLVE) is dms.GoneError
+    in_dms = error_class(410, service="dms", error_code="STD.410", registry=RESOLVE)
+    assert issubclass(in_dms, PlainGone)
+    assert issubclass(in_dms, dms.GoneError)
+    assert issubclass(in_dms, dms.Error)
+    assert in_dms.service == "dms"
+    assert error_class(410, service="dms", error_code="STD.410", registry=RESOLVE) is in_dms
 
 
 @pytest.mark.parametrize("code", [None, "", 429001])
