@@ -19,7 +19,7 @@ from requests.exceptions import HTTPError
 
 from cloudstatus import _fields
 from cloudstatus._advice import Advice
-from cloudstatus._registry import RegistrationError, Registry, active_registry
+from cloudstatus._registry import RegistrationError, Registry, active_registry, set_root_class
 
 if TYPE_CHECKING:
     from cloudstatus._facts import Facts
@@ -376,6 +376,9 @@ def _valid_delay(value: object) -> float | None:
         return None
     delay = float(value)
     return delay if math.isfinite(delay) and delay >= 0 else None
+
+
+set_root_class(CloudStatusError)
 
 
 class RedirectionError(CloudStatusError):

@@ -218,14 +218,18 @@ def raise_for_status(response: requests.Response, *args: Any, **kwargs: Any) -> 
     :raises TypeError: for a keyword argument that is neither an option nor one of
         requests' hook arguments.
     """
-    options = {k: v for k, v in kwargs.items() if k in OPTION_NAMES}
-    unknown = sorted(set(kwargs) - OPTION_NAMES - _REQUESTS_HOOK_ARGS)
-    if unknown:
-        raise TypeError(
-            f"raise_for_status() got unknown keyword argument(s) {', '.join(unknown)}; "
-            f"its options are {', '.join(sorted(OPTION_NAMES))}"
-        )
-    exc = _error_for(response, HookOptions.build(**options) if options else DEFAULT_OPTIONS)
+    opts = DEFAULT_OPTIONS
+    if kwargs:
+        options = {k: v for k, v in kwargs.items() if k in OPTION_NAMES}
+        unknown = sorted(set(kwargs) - OPTION_NAMES - _REQUESTS_HOOK_ARGS)
+        if unknown:
+            raise TypeError(
+                f"raise_for_status() got unknown keyword argument(s) {', '.join(unknown)}; "
+                f"its options are {', '.join(sorted(OPTION_NAMES))}"
+            )
+        if options:
+            opts = HookOptions.build(**options)
+    exc = _error_for(response, opts)
     if exc is not None:
         raise exc
     return response

@@ -18,6 +18,17 @@ class RegistrationError(ValueError):
     """An error-code class cannot be registered (the pair is taken, or the class is unfit)."""
 
 
+# The root of the exception tree, handed over by cloudstatus._base when it is defined:
+# the registry sits below the tree and does not import it.
+_root_class: type | None = None
+
+
+def set_root_class(root: type) -> None:
+    """Record the class every registered class must subclass (called by ``_base``)."""
+    global _root_class
+    _root_class = root
+
+
 def _qualified(cls: type) -> str:
     return f"{cls.__module__}.{cls.__qualname__}"
 
@@ -58,9 +69,8 @@ class Registry:
         :raises RegistrationError: when the pair belongs to another class, or ``cls`` is
             not a :class:`~cloudstatus.CloudStatusError` with a family and an error code.
         """
-        from cloudstatus._base import CloudStatusError
-
-        if not isinstance(cls, type) or not issubclass(cls, CloudStatusError):
+        root = _root_class
+        if not isinstance(cls, type) or root is None or not issubclass(cls, root):
             raise RegistrationError(
                 f"only CloudStatusError subclasses can be registered, got {cls!r}"
             )
