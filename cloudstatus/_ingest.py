@@ -430,15 +430,17 @@ def _cells(raw: str) -> list[str] | None:
     return None
 
 
-def _header_columns(cells: list[str]) -> list[str] | None:
-    """The columns a header names, when every cell names one and both keys are there."""
-    columns = [_column(cell) for cell in cells if cell]
-    named = [c for c in columns if c is not None]
-    if len(named) != len(columns) or not {"code", "status"} <= set(named):
+def _header_columns(cells: list[str]) -> tuple[list[str], list[int]] | None:
+    """The columns a one-row-a-line header names and the cell positions they sit at.
+
+    Cells naming no column we read (``Category``...) are passed over; the header must
+    name an error-code and a status column, each once.
+    """
+    found = [(i, column) for i, cell in enumerate(cells) if (column := _column(cell)) is not None]
+    named = [column for _, column in found]
+    if not {"code", "status"} <= set(named) or len(set(named)) != len(named):
         return None
-    if len(set(named)) != len(named):
-        return None
-    return named
+    return named, [i for i, _ in found]
 
 
 def _find_error_header(raw_lines: list[str]) -> tuple[str, int, list[str], list[int]] | None:
@@ -451,10 +453,9 @@ def _find_error_header(raw_lines: list[str]) -> tuple[str, int, list[str], list[
     for index, raw in enumerate(raw_lines):
         cells = _cells(raw)
         if cells is not None:
-            named = [(i, _column(cell)) for i, cell in enumerate(cells) if cell]
-            columns = _header_columns(cells)
-            if columns is not None:
-                return "row", index, columns, [i for i, _ in named]
+            header = _header_columns(cells)
+            if header is not None:
+                return "row", index, *header
             run = []
             continue
         text = " ".join(raw.split())

@@ -900,6 +900,36 @@ def test_error_code_page_separators_and_markdown(separator: str) -> None:
     assert result.errors == []
 
 
+def test_error_code_page_unknown_columns_are_passed_over() -> None:
+    """A column the ingester does not read (Category) is skipped; the others still line up."""
+    page = (
+        "Category\tError Code\tNotes\tStatus Code\tDescription\n"
+        "Quota\tKILN.0429\tsee FAQ\t429\tToo many firings. Try again later.\n"
+    )
+    assert ingest_text(page, "kiln").profile["error_codes"] == [
+        {
+            "error_code": "KILN.0429",
+            "status": 429,
+            "description": "Too many firings. Try again later.",
+            "advice": "MAY_REPEAT",
+        }
+    ]
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Error Code\tDescription",  # no status column
+        "Status Code\tDescription\tName",  # no error-code column (a Status Code page)
+        "Error Code\tStatus Code\tHTTP Status Code",  # the status column twice
+    ],
+)
+def test_tab_lines_that_are_not_an_error_code_header(header: str) -> None:
+    """A header without both key columns, or with one twice, does not make an Error Code page."""
+    with pytest.raises(IngestError, match="no status-code rows"):
+        ingest_text(f"{header}\nKILN.0001\t400\tx\n", "kiln")
+
+
 def test_error_code_page_message_stands_in_for_a_missing_description() -> None:
     """Without a description column the error message is the description."""
     page = "Error Code\tStatus Code\tError Message\nKILN.0001\t400\tThe kiln is cold.\n"
@@ -965,3 +995,22 @@ def test_status_page_reports_error_rows_without_advice() -> None:
 def test_classify_advice_usual_wordings(text: str, advice: str) -> None:
     """The wordings vendor tables usually use, and their neighbours, classify as expected."""
     assert classify_advice(text) == advice
+
+
+def test_error_code_page_edge_layouts() -> None:
+    """Empty tab cells, a code in the last column and stray lines before the first row."""
+    tabbed = (
+        "Status Code\tError Code\tError Message\tDescription\n429\tKILN.1\t\tWait, then retry.\n"
+    )
+    assert error_rows(ingest_text(tabbed, "kiln"))["KILN.1"]["description"] == ("Wait, then retry.")
+    cells = "Status Code\n\nError Code\n\nA stray remark.\n\n503\n\nKILN.2\n\n500\n\nKILN.3\n"
+    result = ingest_text(cells, "kiln")
+    assert sorted(error_rows(result)) == ["KILN.2", "KILN.3"]
+    assert error_rows(result)["KILN.3"]["status"] == 500
+    assert result.problems == ["line 5: 'A stray remark.' belongs to no row; left out"]
+
+
+def test_error_code_header_alone_at_the_end_raises() -> None:
+    """A one-cell-a-line header with nothing after it is an IngestError, not an empty profile."""
+    with pytest.raises(IngestError, match="error-code table header but no rows"):
+        ingest_text("Intro\n\nError Code\n\nHTTP Status Code\n", "kiln")
