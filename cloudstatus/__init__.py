@@ -35,7 +35,13 @@ from cloudstatus._resolve import error_class
 from cloudstatus._version import __version__
 
 if TYPE_CHECKING:
-    from cloudstatus._catalog import ServiceProfile, StatusInfo, status_info
+    from cloudstatus._catalog import (
+        ErrorCodeInfo,
+        ServiceProfile,
+        StatusInfo,
+        error_code_info,
+        status_info,
+    )
     from cloudstatus._parse import ErrorBody, RateLimit
 
 __all__ = [
@@ -43,6 +49,7 @@ __all__ = [
     "ClientError",
     "CloudStatusError",
     "ErrorBody",
+    "ErrorCodeInfo",
     "HookOptions",
     "RateLimit",
     "RedirectionError",
@@ -54,6 +61,7 @@ __all__ = [
     "__version__",
     "default_registry",
     "error_class",
+    "error_code_info",
     "error_from_response",
     "install",
     "raise_for_status",
@@ -70,9 +78,11 @@ __all__.sort()
 # first error, or the first question about a code).
 _LAZY = {
     "ErrorBody": "cloudstatus._parse",
+    "ErrorCodeInfo": "cloudstatus._catalog",
     "RateLimit": "cloudstatus._parse",
     "ServiceProfile": "cloudstatus._catalog",
     "StatusInfo": "cloudstatus._catalog",
+    "error_code_info": "cloudstatus._catalog",
     "status_info": "cloudstatus._catalog",
 }
 _SUBMODULES = frozenset({"retry", "services", "testing"})

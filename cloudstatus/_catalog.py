@@ -1,9 +1,10 @@
 """The catalog: what the status-code tables say, loaded from the committed data files.
 
 The data lives in ``cloudstatus/catalog/`` as JSON: ``standard.json`` (every
-IANA-registered code with its RFC 9110 phrase) and one profile per service in
-``catalog/services/``. Files are read lazily, on the first question asked, so
-``import cloudstatus`` costs nothing here.
+IANA-registered code with its RFC 9110 phrase), ``gateway.json`` (the ``APIGW.*``
+error codes of the API gateway in front of every Huawei Cloud service) and one
+profile per service in ``catalog/services/``. Files are read lazily, on the first
+question asked, so ``import cloudstatus`` costs nothing here.
 
 This module knows nothing of requests or of the exception classes.
 """
@@ -18,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from cloudstatus._advice import Advice
@@ -27,17 +29,23 @@ __all__ = [
     "RETRY_RULES",
     "Advice",
     "CatalogError",
+    "ErrorCodeInfo",
     "ProfileEntry",
     "ServiceProfile",
     "StandardEntry",
     "StatusInfo",
     "builtin_services",
     "declare_profile",
+    "error_code_info",
+    "error_codes_to_rows",
     "family_of",
     "get_profile",
     "known_services",
     "load_builtin_profile",
+    "load_gateway",
     "load_standard",
+    "parse_error_codes",
+    "parse_gateway",
     "profile_from_mapping",
     "status_info",
 ]
@@ -93,11 +101,34 @@ class ProfileEntry:
 
 
 @dataclass(frozen=True)
+class ErrorCodeInfo:
+    """What the catalog knows of one error code, as :func:`cloudstatus.error_code_info` returns it.
+
+    :ivar error_code: the code as servers send it in the body (``"APIGW.0308"``).
+    :ivar status_code: the HTTP status (300-599) the vendor's table lists the code with.
+        A server may still send the code with another status; the advice is meant
+        for this one.
+    :ivar description: a one-line description in the catalog's own words.
+    :ivar advice: what the table says about sending the same request again.
+    :ivar source: the table that answered: the service's name (``"dms"``), or
+        ``"gateway"`` for the shared API gateway table.
+    """
+
+    error_code: str
+    status_code: int
+    description: str
+    advice: Advice
+    source: str
+
+
+@dataclass(frozen=True)
 class ServiceProfile:
-    """Everything a service's own status-code table says.
+    """Everything a service's own status-code and error-code tables say.
 
     :ivar service: the service's short name, a lowercase identifier (``"dms"``).
-    :ivar entries: the documented codes, by code.
+    :ivar entries: the documented status codes, by code.
+    :ivar error_codes: the documented error codes, by code (empty when the
+        service's error-code table is not in the catalog).
     """
 
     service: str
@@ -105,6 +136,7 @@ class ServiceProfile:
     source: str
     error_body: str
     entries: Mapping[int, ProfileEntry] = field(default_factory=dict)
+    error_codes: Mapping[str, ErrorCodeInfo] = field(default_factory=dict)
 
     @property
     def codes(self) -> frozenset[int]:
@@ -112,8 +144,12 @@ class ServiceProfile:
         return frozenset(self.entries)
 
     def to_mapping(self) -> dict[str, Any]:
-        """The profile as the plain data a profile file holds."""
-        return {
+        """The profile as the plain data a profile file holds.
+
+        ``"error_codes"`` is present only when the profile has error codes, so a
+        profile without them reads and writes exactly as before.
+        """
+        data: dict[str, Any] = {
             "service": self.service,
             "title": self.title,
             "source": self.source,
@@ -128,6 +164,22 @@ class ServiceProfile:
                 for e in sorted(self.entries.values(), key=lambda e: e.code)
             ],
         }
+        if self.error_codes:
+            data["error_codes"] = error_codes_to_rows(self.error_codes)
+        return data
+
+
+def error_codes_to_rows(table: Mapping[str, ErrorCodeInfo]) -> list[dict[str, Any]]:
+    """Error codes as the ``"error_codes"`` list of a catalog file holds them, sorted by code."""
+    return [
+        {
+            "error_code": info.error_code,
+            "status": info.status_code,
+            "description": info.description,
+            "advice": info.advice.name,
+        }
+        for _, info in sorted(table.items())
+    ]
 
 
 @dataclass(frozen=True)
@@ -165,6 +217,68 @@ def _read_json(path: Path) -> Any:
             return json.load(fh)
     except (OSError, ValueError) as exc:
         raise CatalogError(f"cannot read catalog file {path}: {exc}") from exc
+
+
+def _advice(name: Any, origin: str, what: str) -> Advice:
+    try:
+        return Advice[name]
+    except (KeyError, TypeError):
+        raise CatalogError(
+            f"{origin}: {what} has advice {name!r}; use one of {[a.name for a in Advice]}"
+        ) from None
+
+
+def parse_error_codes(rows: Any, *, origin: str, source: str) -> dict[str, ErrorCodeInfo]:
+    """Validate an ``"error_codes"`` list (as a profile or ``gateway.json`` holds it).
+
+    Each row is ``{"error_code": "APIGW.0308", "status": 429, "description": "...",
+    "advice": "MAY_REPEAT"}``; ``description`` defaults to ``""`` and ``advice`` to
+    ``"NONE"``.
+
+    :param rows: the list as read from JSON.
+    :param origin: names the file or profile in error messages.
+    :param source: what each :class:`ErrorCodeInfo` records as its ``source``.
+    :returns: the rows by error code.
+    :raises CatalogError: for a row that is not an object, an error code that is
+        not a non-empty string without surrounding spaces, a status that is not an
+        int in 300-599, unknown advice, a non-string description, or a code listed
+        twice; the message names the row.
+    """
+    if not isinstance(rows, list):
+        raise CatalogError(
+            f"{origin}: 'error_codes' must be a list of objects such as "
+            '{"error_code": "APIGW.0308", "status": 429, "description": "...", '
+            f'"advice": "MAY_REPEAT"}}, got {type(rows).__name__}'
+        )
+    table: dict[str, ErrorCodeInfo] = {}
+    for row in rows:
+        if not isinstance(row, Mapping):
+            raise CatalogError(f"{origin}: error-code entry {row!r} is not an object")
+        code = row.get("error_code")
+        if not isinstance(code, str) or not code or code != code.strip():
+            raise CatalogError(
+                f"{origin}: error-code entry {dict(row)!r} needs an 'error_code' string "
+                "such as 'APIGW.0308', without surrounding spaces"
+            )
+        status = row.get("status")
+        if type(status) is not int or not 300 <= status <= 599:
+            raise CatalogError(
+                f"{origin}: error code {code} has status {status!r}; it must be an int in "
+                "300-599 (an error code comes with an error response, never a 1xx or 2xx)"
+            )
+        if code in table:
+            raise CatalogError(f"{origin}: error code {code} appears twice")
+        description = row.get("description", "")
+        if not isinstance(description, str):
+            raise CatalogError(f"{origin}: error code {code} has a non-string 'description'")
+        table[code] = ErrorCodeInfo(
+            error_code=code,
+            status_code=status,
+            description=description,
+            advice=_advice(row.get("advice", "NONE"), origin, f"error code {code}"),
+            source=source,
+        )
+    return table
 
 
 def _parse_standard(data: Any, origin: str) -> dict[int, StandardEntry]:
@@ -238,18 +352,10 @@ def profile_from_mapping(data: Mapping[str, Any], *, origin: str = "profile") ->
             raise CatalogError(f"{origin}: entry {dict(row)!r} needs an int 'code' in 100-599")
         if code in entries:
             raise CatalogError(f"{origin}: code {code} appears twice")
-        advice_name = row.get("advice", "NONE")
-        try:
-            advice = Advice[advice_name]
-        except (KeyError, TypeError):
-            raise CatalogError(
-                f"{origin}: code {code} has advice {advice_name!r}; "
-                f"use one of {[a.name for a in Advice]}"
-            ) from None
         entries[code] = ProfileEntry(
             code=code,
             name=str(row.get("name", "")),
-            advice=advice,
+            advice=_advice(row.get("advice", "NONE"), origin, f"code {code}"),
             description=str(row.get("description", "")),
         )
     return ServiceProfile(
@@ -258,7 +364,31 @@ def profile_from_mapping(data: Mapping[str, Any], *, origin: str = "profile") ->
         source=str(data.get("source", "")),
         error_body=str(data.get("error_body", "huawei")),
         entries=entries,
+        error_codes=parse_error_codes(data.get("error_codes", []), origin=origin, source=service),
     )
+
+
+def parse_gateway(data: Any, origin: str) -> dict[str, ErrorCodeInfo]:
+    """Validate the gateway table (``gateway.json``'s content); see :func:`parse_error_codes`.
+
+    :raises CatalogError: when the data is not an object with an ``"error_codes"``
+        list, or a row is malformed.
+    """
+    if not isinstance(data, Mapping) or "error_codes" not in data:
+        raise CatalogError(f"{origin}: expected an object with an 'error_codes' list")
+    return parse_error_codes(data["error_codes"], origin=origin, source="gateway")
+
+
+@functools.cache
+def load_gateway() -> Mapping[str, ErrorCodeInfo]:
+    """The shared API gateway table: every ``APIGW.*`` error code, by code (read once, cached).
+
+    Huawei Cloud's API gateway answers for every service with these codes
+    (throttling, authentication, unknown APIs, backend faults), so every service,
+    built-in or declared, knows them. Source: the ``"source"`` of ``gateway.json``.
+    """
+    path = _catalog_dir() / "gateway.json"
+    return MappingProxyType(parse_gateway(_read_json(path), str(path)))
 
 
 @functools.cache
@@ -328,6 +458,36 @@ def get_profile(service: str) -> ServiceProfile:
         f"unknown service {service!r}; known services are {', '.join(known_services())}. "
         f"Declare your own with cloudstatus.services.declare(profile)."
     )
+
+
+def error_code_info(error_code: str, *, service: str | None = None) -> ErrorCodeInfo | None:
+    """What the catalog knows of ``error_code``, the code an error body carries.
+
+    The service's own table answers first (built-in or declared, so a service may
+    redefine a gateway code), then the shared gateway table.
+
+    >>> import cloudstatus
+    >>> info = cloudstatus.error_code_info("APIGW.0308", service="dms")
+    >>> info.status_code, info.advice, info.source
+    (429, Advice.MAY_REPEAT, 'gateway')
+
+    :param error_code: the code as the server sent it (``"APIGW.0308"``); matched exactly.
+    :param service: a service name (``"dms"``), or None for the gateway table alone.
+    :returns: an :class:`ErrorCodeInfo`, or None when no table knows the code.
+    :raises TypeError: when ``error_code`` is not a ``str``.
+    :raises LookupError: for a service that is neither built in nor declared.
+    """
+    if not isinstance(error_code, str):
+        raise TypeError(
+            f"error_code must be a str such as 'APIGW.0308', got {type(error_code).__name__} "
+            f"{error_code!r}; error codes are strings even when they are all digits "
+            "(pass str(code))"
+        )
+    if service is not None:
+        known = get_profile(service).error_codes.get(error_code)
+        if known is not None:
+            return known
+    return load_gateway().get(error_code)
 
 
 def status_info(code: int, service: str | None = None) -> StatusInfo:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,17 +24,34 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message} (see --help)")
 
 
+class _ShowVersion(Exception):
+    """``--version`` was given: print the version to the output stream and stop."""
+
+
+class _VersionAction(argparse.Action):
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="print the version and exit")
+
+    def __call__(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise _ShowVersion
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="cloudstatus",
         description="Typed exceptions for the HTTP errors of cloud service APIs.",
     )
+    parser.add_argument("--version", action=_VersionAction)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     demo = sub.add_parser("demo", help="raise real errors from a loopback server and tabulate them")
     demo.add_argument("--json", action="store_true", help="print JSON lines instead of a table")
-    explain = sub.add_parser("explain", help="what the catalog knows of a status code")
-    explain.add_argument("code", metavar="CODE", help="an HTTP status code, e.g. 409")
+    explain = sub.add_parser(
+        "explain", help="what the catalog knows of a status code or an error code"
+    )
+    explain.add_argument(
+        "code", metavar="CODE", help="an HTTP status code (409) or an error code (APIGW.0308)"
+    )
     explain.add_argument("--service", "-s", metavar="S", help="a service name, e.g. dms")
     explain.add_argument("--json", action="store_true", help="print JSON")
     tree = sub.add_parser("tree", help="print the exception hierarchy")
@@ -42,11 +60,21 @@ def _parser() -> argparse.ArgumentParser:
     gen = sub.add_parser("generate", help="regenerate the exception modules from the catalog")
     gen.add_argument("--check", action="store_true", help="exit 1 if the committed output is stale")
     gen.add_argument("--root", type=Path, help="project root (default: the package's parent)")
-    ingest = sub.add_parser("ingest", help="turn a vendor status-code page into a profile")
+    ingest = sub.add_parser(
+        "ingest", help="turn a vendor Status Code or Error Code page into a profile"
+    )
     ingest.add_argument("doc", metavar="DOC.txt", type=Path, help="the page saved as text")
     ingest.add_argument("--service", "-s", required=True, metavar="NAME", help="service name")
     ingest.add_argument("--title", help="the service's full name")
     ingest.add_argument("-o", "--output", type=Path, metavar="FILE", help="write here")
+    ingest.add_argument(
+        "--json", action="store_true", help="print the result (profile, problems...) as JSON"
+    )
+    ingest.add_argument(
+        "--builtin",
+        action="store_true",
+        help="allow a built-in service's name (to rebuild a shipped profile from its page)",
+    )
     return parser
 
 
@@ -63,6 +91,11 @@ def main(argv: Sequence[str] | None = None, *, out: IO[str] | None = None) -> in
             "ingest": _ingest,
         }[args.command]
         return handler(args, out)
+    except _ShowVersion:
+        from cloudstatus._version import __version__
+
+        print(f"cloudstatus {__version__}", file=out)
+        return 0
     except UsageError as exc:
         print(exc, file=sys.stderr)
         return 2
@@ -95,13 +128,42 @@ def _service(name: str | None) -> str | None:
 
 
 def _code(text: str) -> int:
-    try:
-        code = int(text, 10)
-    except ValueError:
-        raise UsageError(f"cloudstatus: CODE must be a number such as 409, got {text!r}") from None
+    code = int(text, 10)
     if not 100 <= code <= 999:
         raise UsageError(f"cloudstatus: CODE must be between 100 and 999, got {code}")
     return code
+
+
+def _is_status(text: str) -> bool:
+    return re.fullmatch(r"[0-9]{1,3}", text) is not None
+
+
+def error_code_data(error_code: str, service: str | None) -> dict[str, Any]:
+    """The facts ``explain ERROR_CODE`` prints, as data.
+
+    :raises UsageError: when no table (the service's, then the gateway's) knows the code.
+    """
+    from cloudstatus import error_class, error_code_info, status_info
+
+    info = error_code_info(error_code, service=service)
+    if info is None:
+        where = f"the {service} table or " if service else ""
+        raise UsageError(
+            f"cloudstatus: unknown error code {error_code!r}: not in {where}the gateway table; "
+            "CODE is a status such as 409 or an error code such as APIGW.0308"
+        )
+    cls = error_class(info.status_code, service=service, error_code=error_code)
+    return {
+        "error_code": info.error_code,
+        "status_code": info.status_code,
+        "reason": status_info(info.status_code).reason,
+        "description": info.description,
+        "advice": info.advice.name,
+        "advice_text": info.advice.value,
+        "source": info.source,
+        "service": service,
+        "class": display_name(cls),
+    }
 
 
 def explain_data(code: int, service: str | None) -> dict[str, Any]:
@@ -138,7 +200,31 @@ def explain_data(code: int, service: str | None) -> dict[str, Any]:
     return data
 
 
+def _explain_error_code(args: argparse.Namespace, out: IO[str]) -> int:
+    data = error_code_data(args.code, _service(args.service))
+    if args.json:
+        print(json.dumps(data, indent=2, sort_keys=True), file=out)
+        return 0
+    print(data["error_code"], file=out)
+    print("=" * len(data["error_code"]), file=out)
+    source = (
+        "the API gateway table" if data["source"] == "gateway" else f"the {data['source']} table"
+    )
+    rows = [
+        ("status", f"{data['status_code']} {data['reason']}".rstrip()),
+        ("class", data["class"]),
+        ("description", data["description"] or "-"),
+        ("advice", f"{data['advice']} ({data['advice_text']})"),
+        ("source", source),
+    ]
+    for label, value in rows:
+        print(f"{label + ':':<16}{value}", file=out)
+    return 0
+
+
 def _explain(args: argparse.Namespace, out: IO[str]) -> int:
+    if not _is_status(args.code):
+        return _explain_error_code(args, out)
     code = _code(args.code)
     data = explain_data(code, _service(args.service))
     if args.json:
@@ -233,7 +319,13 @@ def _generate(args: argparse.Namespace, out: IO[str]) -> int:
 
 def _ingest(args: argparse.Namespace, out: IO[str]) -> int:
     from cloudstatus import _ingest as ing
+    from cloudstatus._catalog import builtin_services
 
+    if args.service in builtin_services() and not args.builtin:
+        raise UsageError(
+            f"cloudstatus: {args.service!r} is a built-in service; ingest your page under "
+            "another name (--builtin rebuilds the shipped profile)"
+        )
     try:
         result = ing.ingest_file(args.doc, args.service, title=args.title)
     except FileNotFoundError:
@@ -242,14 +334,50 @@ def _ingest(args: argparse.Namespace, out: IO[str]) -> int:
         raise UsageError(f"cloudstatus: {args.doc}: {exc}") from None
     for problem in result.problems:
         print(f"warning: {problem}", file=sys.stderr)
+    for error in result.errors:
+        print(f"error: {error}", file=sys.stderr)
+    if result.unclassified:
+        listed = ", ".join(f"{code} (line {line})" for line, code in result.unclassified)
+        count = len(result.unclassified)
+        print(
+            f"note: {count} row{'s' if count != 1 else ''} gave no retry advice the ingester "
+            f"recognises, so advice is NONE: {listed}; edit the profile where the page says more",
+            file=sys.stderr,
+        )
     text = ing.dump_profile(result.profile)
-    if args.output is None:
-        out.write(text)
-    else:
+    written = None
+    if not result.errors and args.output is not None:
         args.output.write_text(text, encoding="utf-8")
-        codes = result.profile.get("codes")
-        count = len(codes) if isinstance(codes, list) else 0
-        print(f"wrote {args.output}: {count} codes", file=out)
+        written = str(args.output)
+    if args.json:
+        data = {
+            "kind": result.kind,
+            "profile": result.profile,
+            "problems": result.problems,
+            "errors": result.errors,
+            "unclassified": [{"line": line, "code": code} for line, code in result.unclassified],
+            "output": written,
+        }
+        print(json.dumps(data, indent=2, ensure_ascii=False), file=out)
+    elif not result.errors:
+        if written is None:
+            out.write(text)
+        else:
+            key = "codes" if result.kind == "status" else "error_codes"
+            rows = result.profile.get(key)
+            count = len(rows) if isinstance(rows, list) else 0
+            what = "codes" if result.kind == "status" else "error codes"
+            print(f"wrote {written}: {count} {what}", file=out)
+    if result.errors:
+        lines = [m.group(1) for e in result.errors if (m := re.match(r"line ([0-9]+):", e))]
+        count = len(result.errors)
+        print(
+            f"cloudstatus: {args.doc}: {count} row{'s' if count != 1 else ''} cannot be placed "
+            f"(line{'s' if len(lines) != 1 else ''} {', '.join(lines)}); fix the page and "
+            "ingest it again",
+            file=sys.stderr,
+        )
+        return 2
     return 0
 
 

@@ -364,7 +364,10 @@ def default_root() -> Path:
 
 
 def _outputs(root: Path) -> dict[str, str]:
-    return render(load_catalog(root), docs=(root / "docs").is_dir())
+    files = render(load_catalog(root), docs=(root / "docs").is_dir())
+    if (root / "docs").is_dir():
+        files[GATEWAY_CODES_DOC] = render_gateway_codes(root)
+    return files
 
 
 def check(root: Path | None = None) -> list[str]:
@@ -394,3 +397,36 @@ def write(root: Path | None = None) -> list[str]:
         path.write_text(text, encoding="utf-8", newline="\n")
         changed.append(rel)
     return changed
+
+
+# --- the gateway error-code table (docs) ----------------------------------------------------
+
+#: Where the docs table of the gateway's error codes goes, relative to the project root.
+GATEWAY_CODES_DOC = "docs/_generated/gateway-codes.rst"
+
+
+def render_gateway_codes(root: Path) -> str:
+    """The docs table of the API gateway's error codes: code, status, meaning, advice.
+
+    Read from ``root/cloudstatus/catalog/gateway.json``, rows sorted by code, with the
+    vendor page the facts come from named above the table.
+
+    :raises CatalogError: when the gateway table is malformed.
+    """
+    # Imported here so that this section, appended for the gateway table, stays in one piece.
+    from cloudstatus._catalog import parse_gateway
+
+    folder = root / "cloudstatus" / "catalog"
+    data = json.loads((folder / "gateway.json").read_bytes())
+    table = parse_gateway(data, str(folder / "gateway.json"))
+    standard = _parse_standard(
+        json.loads((folder / "standard.json").read_bytes()), str(folder / "standard.json")
+    )
+    rows = []
+    for code, info in sorted(table.items()):
+        entry = standard.get(info.status_code)
+        status = f"{info.status_code} {entry.reason}" if entry else str(info.status_code)
+        rows.append([f"``{code}``", status, info.description, f"``{info.advice.name}``"])
+    header = ["Error code", "Status", "Meaning", "Advice"]
+    intro = f"Source: {data.get('source', '')}.\n\n" if data.get("source") else ""
+    return intro + _rst_table("API gateway error codes", header, rows, "14 20 50 16")

@@ -10,6 +10,7 @@ import sys
 import pytest
 
 import cloudstatus
+from cloudstatus._catalog import load_gateway
 from cloudstatus._cli import main
 from tests.conftest import ALL_CODES, ROOT, SEEDS
 
@@ -34,6 +35,11 @@ def run(*argv: str) -> tuple[int, str]:
         ["tree", "--bogus"],
         ["ingest", "missing-file.txt", "--service", "acme"],
         ["ingest", "x.txt"],
+        ["ingest", "x.txt", "--service", "dms"],
+        ["ingest", "x.txt", "--service", "mpc", "--json"],
+        ["explain", "APIGW.9999"],
+        ["explain", "APIGW.0308", "--service", "nope"],
+        ["explain", "12345"],
     ],
 )
 def test_bad_arguments_exit_2_with_one_line(argv, capsys):
@@ -215,6 +221,7 @@ def test_ingest_seed_matches_the_committed_profile(service, tmp_path):
         str(SEEDS / f"{service}-status-codes.txt"),
         "--service",
         service,
+        "--builtin",
         "-o",
         str(target),
     )
@@ -247,3 +254,196 @@ def test_closed_stdout_ends_quietly():
     )
     assert proc.stdout == "cloudstatus.CloudStatusError\n"
     assert "Traceback" not in proc.stderr
+
+
+# --- --version, error codes, ingest of Error Code pages ------------------------------------
+
+
+def test_version_prints_the_version():
+    """--version prints the package version and exits 0, with or without a command after it."""
+    assert run("--version") == (0, f"cloudstatus {cloudstatus.__version__}\n")
+    assert run("--version", "explain", "409") == (0, f"cloudstatus {cloudstatus.__version__}\n")
+
+
+def test_explain_gateway_error_code_text():
+    """explain APIGW.0308 prints the status, class, description, advice and source."""
+    status, out = run("explain", "APIGW.0308", "--service", "dms")
+    info = cloudstatus.error_code_info("APIGW.0308")
+    assert status == 0
+    assert out.splitlines()[:2] == ["APIGW.0308", "=========="]
+    assert "status:         429 Too Many Requests" in out
+    assert "class:          dms.TooManyRequestsError" in out
+    assert f"description:    {info.description}" in out
+    assert "advice:         MAY_REPEAT (" in out
+    assert "source:         the API gateway table" in out
+
+
+@pytest.mark.parametrize("service", [None, "dms", "mpc"])
+@pytest.mark.parametrize("error_code", sorted(load_gateway()))
+def test_explain_json_for_every_gateway_code(error_code, service):
+    """explain --json gives what error_code_info says of every gateway code, for every service."""
+    argv = ["explain", error_code, "--json"] + (["--service", service] if service else [])
+    status, out = run(*argv)
+    data = json.loads(out)
+    info = cloudstatus.error_code_info(error_code, service=service)
+    assert status == 0
+    assert (data["status_code"], data["description"], data["advice"], data["source"]) == (
+        info.status_code,
+        info.description,
+        info.advice.name,
+        "gateway",
+    )
+    assert data["class"].startswith(f"{service}." if service else "cloudstatus.")
+
+
+def test_explain_a_service_own_error_code():
+    """explain finds a declared service's own error code, which outranks the gateway's row."""
+    from cloudstatus.services import declare
+
+    declare(
+        {
+            "service": "cli_codes_svc",
+            "codes": [{"code": 409}],
+            "error_codes": [
+                {
+                    "error_code": "CLI.0409",
+                    "status": 409,
+                    "description": "Taken.",
+                    "advice": "NONE",
+                },
+                {"error_code": "APIGW.0308", "status": 503, "advice": "DO_NOT_REPEAT"},
+            ],
+        }
+    )
+    data = json.loads(run("explain", "CLI.0409", "--service", "cli_codes_svc", "--json")[1])
+    assert (data["status_code"], data["source"], data["class"]) == (
+        409,
+        "cli_codes_svc",
+        "cli_codes_svc.ConflictError",
+    )
+    status, out = run("explain", "APIGW.0308", "--service", "cli_codes_svc")
+    assert status == 0
+    assert "source:         the cli_codes_svc table" in out
+    assert "status:         503 Service Unavailable" in out
+
+
+def test_explain_unknown_error_code_says_where_it_looked(capsys):
+    """An unknown error code exits 2 with one line naming the tables searched."""
+    assert run("explain", "DMS.00400999", "--service", "dms")[0] == 2
+    err = capsys.readouterr().err
+    assert err == (
+        "cloudstatus: unknown error code 'DMS.00400999': not in the dms table or the gateway "
+        "table; CODE is a status such as 409 or an error code such as APIGW.0308\n"
+    )
+
+
+ERROR_PAGE = """\
+Error Codes
+Status Code\tError Code\tDescription\tSolution
+400\tKILN.0400\tThe firing plan is unreadable.\tModify the request before sending it again.
+404\tKILN.0404\tNo kiln has this name.\tCheck the name.
+429\tKILN.0429\tThe kiln is busy.\tWait a moment and try again.
+"""
+
+
+def test_ingest_error_code_page_writes_error_codes(tmp_path):
+    """ingest -o writes an Error Code page's rows as the profile's error_codes."""
+    page = tmp_path / "errors.txt"
+    page.write_text(ERROR_PAGE)
+    target = tmp_path / "kiln.json"
+    status, out = run("ingest", str(page), "--service", "kiln", "-o", str(target))
+    data = json.loads(target.read_text())
+    assert status == 0
+    assert out == f"wrote {target}: 3 error codes\n"
+    assert [(r["error_code"], r["status"], r["advice"]) for r in data["error_codes"]] == [
+        ("KILN.0400", 400, "DO_NOT_REPEAT"),
+        ("KILN.0404", 404, "NONE"),
+        ("KILN.0429", 429, "MAY_REPEAT"),
+    ]
+
+
+def test_ingest_prints_a_summary_of_rows_without_advice(tmp_path, capsys):
+    """Rows whose advice the ingester could not tell are summed up on stderr, with lines."""
+    page = tmp_path / "errors.txt"
+    page.write_text(ERROR_PAGE)
+    assert run("ingest", str(page), "--service", "kiln")[0] == 0
+    assert capsys.readouterr().err == (
+        "note: 1 row gave no retry advice the ingester recognises, so advice is NONE: "
+        "KILN.0404 (line 4); edit the profile where the page says more\n"
+    )
+
+
+def test_ingest_json_is_the_whole_result(tmp_path):
+    """ingest --json prints kind, profile, problems, errors and unclassified rows as JSON."""
+    page = tmp_path / "errors.txt"
+    page.write_text(ERROR_PAGE + "Updated on 2031-01-01\n")
+    target = tmp_path / "kiln.json"
+    status, out = run("ingest", str(page), "--service", "kiln", "--json", "-o", str(target))
+    data = json.loads(out)
+    assert status == 0
+    assert data["kind"] == "error"
+    assert data["profile"] == json.loads(target.read_text())
+    assert data["output"] == str(target)
+    assert data["errors"] == []
+    assert data["problems"] == [
+        "line 6: 'Updated on 2031-01-01' looks like page navigation; left out"
+    ]
+    assert data["unclassified"] == [{"line": 4, "code": "KILN.0404"}]
+
+
+def test_ingest_json_of_a_status_page(tmp_path):
+    """ingest --json of a Status Code page says so and lists its error rows without advice."""
+    page = tmp_path / "page.txt"
+    page.write_text("409 Conflict\n\nThe thing exists.\n\n408 Slow\n\nYou can retry.\n")
+    status, out = run("ingest", str(page), "--service", "acme", "--json")
+    data = json.loads(out)
+    assert status == 0
+    assert (data["kind"], data["output"]) == ("status", None)
+    assert [c["code"] for c in data["profile"]["codes"]] == [408, 409]
+    assert data["unclassified"] == [{"line": 1, "code": "409"}]
+
+
+def test_ingest_rows_that_cannot_be_placed_exit_2_with_line_numbers(tmp_path, capsys):
+    """Bad rows exit 2, each reported with its line, and no profile file is written."""
+    page = tmp_path / "errors.txt"
+    page.write_text(ERROR_PAGE + "4XX\tKILN.0499\tUnclear.\tNone.\n500\t-\tBroken.\tNone.\n")
+    target = tmp_path / "kiln.json"
+    status, out = run("ingest", str(page), "--service", "kiln", "-o", str(target))
+    err = capsys.readouterr().err.splitlines()
+    assert status == 2
+    assert out == ""
+    assert not target.exists()
+    assert err[-1] == (
+        f"cloudstatus: {page}: 2 rows cannot be placed (lines 6, 7); fix the page and ingest "
+        "it again"
+    )
+    assert err[0].startswith("error: line 6: error code KILN.0499 has status '4XX'")
+    assert err[1].startswith("error: line 7: cannot place this row")
+
+
+def test_ingest_json_with_bad_rows_still_exits_2(tmp_path):
+    """With --json, bad rows are in the JSON's errors and the exit status is still 2."""
+    page = tmp_path / "errors.txt"
+    page.write_text(ERROR_PAGE + "N/A\tKILN.0499\tUnclear.\tNone.\n")
+    status, out = run("ingest", str(page), "--service", "kiln", "--json")
+    assert status == 2
+    assert json.loads(out)["errors"][0].startswith("line 6: error code KILN.0499 has status 'N/A'")
+
+
+@pytest.mark.parametrize("service", ["dms", "mpc"])
+def test_ingest_refuses_a_builtin_service_name(service, tmp_path, capsys):
+    """A built-in service's name is refused at ingest time, before the page is read."""
+    assert run("ingest", str(tmp_path / "never-read.txt"), "--service", service)[0] == 2
+    assert capsys.readouterr().err == (
+        f"cloudstatus: '{service}' is a built-in service; ingest your page under another name "
+        "(--builtin rebuilds the shipped profile)\n"
+    )
+
+
+def test_ingest_builtin_flag_allows_a_builtin_name(tmp_path):
+    """--builtin lets a maintainer rebuild a shipped profile from its page."""
+    page = tmp_path / "page.txt"
+    page.write_text("409 Conflict\n\nThe thing exists.\n")
+    status, out = run("ingest", str(page), "--service", "dms", "--builtin")
+    assert status == 0
+    assert json.loads(out)["service"] == "dms"

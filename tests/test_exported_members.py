@@ -26,6 +26,8 @@ HAND_WRITTEN = {
     "status_info",
     "uninstall",
     "ErrorBody",
+    "ErrorCodeInfo",
+    "error_code_info",
     "RateLimit",
     "HookOptions",
 }
@@ -91,7 +93,7 @@ def test_unknown_attribute_is_an_attribute_error():
 
 
 def test_lazy_names_load_on_first_use():
-    """ErrorBody, RateLimit, status_info and the profile types arrive on first access."""
+    """The parsers, status_info, error_code_info and catalog types arrive on first access."""
     import subprocess
     import sys
 
@@ -102,5 +104,7 @@ def test_lazy_names_load_on_first_use():
         "assert 'xml.etree.ElementTree' not in sys.modules\n"
         "assert cloudstatus.ErrorBody.__module__ == 'cloudstatus'\n"
         "assert cloudstatus.status_info(409).reason == 'Conflict'\n"
+        "assert cloudstatus.ErrorCodeInfo.__module__ == 'cloudstatus'\n"
+        "assert cloudstatus.error_code_info('APIGW.0308').status_code == 429\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)

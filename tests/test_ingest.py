@@ -577,7 +577,7 @@ def test_profile_is_accepted_by_catalog() -> None:
         ("Should not repeat unchanged; may repeat once fixed.", "DO_NOT_REPEAT"),
         ("The server may close the connection.", "NONE"),
         ("The client should continue to send the remaining part.", "NONE"),
-        ("Retry after a while.", "NONE"),
+        ("Retry after a while.", "MAY_REPEAT"),
         ("The repeated request failed.", "NONE"),
         ("", "NONE"),
     ],
@@ -608,6 +608,15 @@ FRAGMENTS = st.sampled_from(
         "\r",
         "\t",
         "The client should not repeat the request.",
+        "Error Code",
+        "HTTP Status Code",
+        "Status Code\tError Code\tSolution",
+        "| Error Code | Status Code |",
+        "APIGW.0308",
+        "10240002",
+        "429\tAPIGW.0308\tWait a moment and try again.",
+        "5XX",
+        "\tcontinued",
     ]
 )
 
@@ -625,5 +634,383 @@ def test_any_text_either_ingests_or_raises_ingest_error(text: str) -> None:
     assert codes == sorted(set(codes))
     assert all(table[code]["code"] == code for code in codes)
     assert all(100 <= code <= 599 for code in codes)
-    assert all(isinstance(problem, str) for problem in result.problems)
+    assert all(isinstance(problem, str) for problem in result.problems + result.errors)
+    assert all(isinstance(code, str) for _, code in result.unclassified)
+    for row in result.profile.get("error_codes", []):  # type: ignore[attr-defined]
+        assert 300 <= row["status"] <= 599
     assert json.loads(dump_profile(result.profile)) == result.profile
+
+
+# --- Error Code pages ----------------------------------------------------------------------
+
+# A fictional service's error-code table dumped one row a line, cells separated by tabs,
+# with the message and solution columns some vendors add, a row spilling onto a second
+# line, a repeated header, page furniture and rows that cannot be placed.
+ANVIL_ROWS_PAGE = """\
+1. Help Center
+2. Anvil Works API
+Error Codes
+
+Table 1 lists the codes an Anvil call can fail with.
+
+Table 1 Error codes
+
+Status Code\tError Code\tError Message\tDescription\tSolution
+400\tANVIL.0400\tBad spec.\tThe spec is unreadable.\tModify the request before sending it again.
+404\tANVIL.0404\tNo anvil.\tNo anvil has this name.\tCheck the name.
+429\tANVIL.0429\tToo fast.\tThe smithy takes ten calls a second.\tWait a moment and try again.
+\tIf it keeps happening, spread the calls out.
+Status Code\tError Code\tError Message\tDescription\tSolution
+503\tANVIL.0503\tForge cold.\tIt warms up.\tResend after the time in the Retry-After header.
+5XX\tANVIL.0500\tForge broken.\tSomething inside broke.\tCall support.
+500\tnot-a-code\tOops.\tNothing to place.\tNothing.
+202\tANVIL.0202\tQueued.\tThe job waits in line.\tNothing to do.
+409\tANVIL.0404\tTaken.\tA second row for a code already listed.\tRename it.
+Updated on 2031-04-01
+"""
+
+# Another fictional service, dumped one cell a line in the order some pages use:
+# error code first, the status in the third column, blank lines anywhere, a message
+# running over two lines, a solution spilling into bullets.
+BELLOWS_CELLS_PAGE = """\
+Bellows API Reference
+
+Error Code
+
+Error Code
+
+Error Message
+
+HTTP Status Code
+
+Description
+
+Solution
+
+BLW.1001
+
+The bellows is torn.
+
+Patch it first.
+
+410
+
+The bellows was retired.
+
+You should change the request to name another bellows.
+
+BLW.2001
+
+Too many puffs.
+
+429
+
+The bellows is rate limited.
+
+The client may send the request again later.
+
+  \u2022 Spread the puffs out.
+
+BLW.3001
+
+Hearth failure.
+
+N/A
+
+The hearth went out.
+
+Nothing to do.
+
+BLW.4001
+
+Soot.
+
+503
+
+Soot blocks the flue.
+
+Sweep the flue.
+Parent topic: Appendix
+"""
+
+# The status column first, as the Status Code / Error Code / Description pages lay it out.
+STATUS_FIRST_CELLS_PAGE = """\
+Table 1 Error codes
+
+Status Code
+
+Error Code
+
+Description
+
+400
+
+10240002
+
+Too many queues were asked for at once. Correct the query and retry.
+
+401
+
+10240101
+
+The token is not valid.
+
+ANVIL.9
+
+Lost cell: this code has no status above it.
+"""
+
+
+def error_rows(result: IngestResult) -> dict[str, dict[str, object]]:
+    table = result.profile["error_codes"]
+    assert isinstance(table, list)
+    return {str(row["error_code"]): row for row in table}
+
+
+def test_error_code_page_one_row_a_line() -> None:
+    """A tab-separated Error Code page gives each row its status, description and advice."""
+    result = ingest_text(ANVIL_ROWS_PAGE, "anvil")
+    assert result.kind == "error"
+    assert result.profile["codes"] == []
+    table = error_rows(result)
+    assert list(table) == ["ANVIL.0400", "ANVIL.0404", "ANVIL.0429", "ANVIL.0503"]
+    assert table["ANVIL.0400"] == {
+        "error_code": "ANVIL.0400",
+        "status": 400,
+        "description": "The spec is unreadable.",
+        "advice": "DO_NOT_REPEAT",
+    }
+    assert table["ANVIL.0404"]["advice"] == "NONE"
+    assert table["ANVIL.0429"]["status"] == 429
+    assert table["ANVIL.0429"]["advice"] == "MAY_REPEAT"
+    assert table["ANVIL.0503"]["advice"] == "WAIT_RETRY_AFTER"
+    assert result.unclassified == [(_line_starting(ANVIL_ROWS_PAGE, "404"), "ANVIL.0404")]
+
+
+def _line_starting(page: str, start: str) -> int:
+    return next(i for i, line in enumerate(page.splitlines(), 1) if line.startswith(start))
+
+
+def test_error_code_page_rows_that_cannot_be_placed_name_their_lines() -> None:
+    """A non-numeric status and a missing error code are errors naming their lines, not guesses."""
+    result = ingest_text(ANVIL_ROWS_PAGE, "anvil")
+    bad_status = _line_starting(ANVIL_ROWS_PAGE, "5XX")
+    no_code = _line_starting(ANVIL_ROWS_PAGE, "500\tnot-a-code")
+    assert result.errors == [
+        f"line {bad_status}: error code ANVIL.0500 has status '5XX', not a status code in "
+        "100-599; row left out (fix the page: a status is never guessed)",
+        f"line {no_code}: cannot place this row: its 'Error Code' cell is 'not-a-code', "
+        "not an error code such as APIGW.0308",
+    ]
+    assert "ANVIL.0500" not in error_rows(result)
+
+
+def test_error_code_page_problems_are_reported_not_fatal() -> None:
+    """A 2xx row, a repeated code and page furniture are left out with a problem line each."""
+    result = ingest_text(ANVIL_ROWS_PAGE, "anvil")
+    assert result.problems == [
+        f"line {_line_starting(ANVIL_ROWS_PAGE, '202')}: error code ANVIL.0202 comes with "
+        "status 202, not an error; left out",
+        f"line {_line_starting(ANVIL_ROWS_PAGE, '409')}: error code ANVIL.0404 appears again "
+        f"(first at line {_line_starting(ANVIL_ROWS_PAGE, '404')}); kept the first",
+        f"line {_line_starting(ANVIL_ROWS_PAGE, 'Updated')}: 'Updated on 2031-04-01' looks "
+        "like page navigation; left out",
+    ]
+    assert error_rows(result)["ANVIL.0404"]["status"] == 404
+
+
+def test_error_code_page_one_cell_a_line() -> None:
+    """A one-cell-a-line page with the error code first finds each row's cells around its code."""
+    result = ingest_text(BELLOWS_CELLS_PAGE, "bellows")
+    table = error_rows(result)
+    assert table == {
+        "BLW.1001": {
+            "error_code": "BLW.1001",
+            "status": 410,
+            "description": "The bellows was retired.",
+            "advice": "DO_NOT_REPEAT",
+        },
+        "BLW.2001": {
+            "error_code": "BLW.2001",
+            "status": 429,
+            "description": "The bellows is rate limited.",
+            "advice": "MAY_REPEAT",
+        },
+        "BLW.4001": {
+            "error_code": "BLW.4001",
+            "status": 503,
+            "description": "Soot blocks the flue.",
+            "advice": "NONE",
+        },
+    }
+    assert result.errors == [
+        f"line {line_of(BELLOWS_CELLS_PAGE, 'N/A')}: error code BLW.3001 has status 'N/A', "
+        "not a status code in 100-599; row left out (fix the page: a status is never guessed)"
+    ]
+    assert result.unclassified == [(line_of(BELLOWS_CELLS_PAGE, "BLW.4001"), "BLW.4001")]
+    assert result.problems == [
+        f"line {line_of(BELLOWS_CELLS_PAGE, 'Parent topic: Appendix')}: 'Parent topic: "
+        "Appendix' looks like page navigation; left out"
+    ]
+
+
+def test_error_code_page_status_first_cells() -> None:
+    """Status-first cells pair each code with the line above; a code with none there is an error."""
+    result = ingest_text(STATUS_FIRST_CELLS_PAGE, "queues")
+    assert error_rows(result) == {
+        "10240002": {
+            "error_code": "10240002",
+            "status": 400,
+            "description": ("Too many queues were asked for at once. Correct the query and retry."),
+            "advice": "DO_NOT_REPEAT",
+        },
+        "10240101": {
+            "error_code": "10240101",
+            "status": 401,
+            "description": "The token is not valid.",
+            "advice": "NONE",
+        },
+    }
+    assert result.errors == [
+        f"line {line_of(STATUS_FIRST_CELLS_PAGE, 'ANVIL.9')}: cannot place the row of ANVIL.9: "
+        "the lines just above it are not its 'status' cells"
+    ]
+
+
+@pytest.mark.parametrize("separator", ["\t", " | "])
+def test_error_code_page_separators_and_markdown(separator: str) -> None:
+    """Tab-separated and pipe-separated (Markdown) rows read the same."""
+    cells = [
+        ["Error Code", "HTTP Status Code", "Description"],
+        ["---", "---", "---"],
+        ["KILN.0308", "429", "Throttled. Try again later."],
+    ]
+    lines = [separator.join(row) for row in cells]
+    if separator != "\t":
+        lines = [f"| {line} |" for line in lines]
+    result = ingest_text("\n".join(lines), "kiln")
+    assert result.profile["error_codes"] == [
+        {
+            "error_code": "KILN.0308",
+            "status": 429,
+            "description": "Throttled. Try again later.",
+            "advice": "MAY_REPEAT",
+        }
+    ]
+    assert result.errors == []
+
+
+def test_error_code_page_unknown_columns_are_passed_over() -> None:
+    """A column the ingester does not read (Category) is skipped; the others still line up."""
+    page = (
+        "Category\tError Code\tNotes\tStatus Code\tDescription\n"
+        "Quota\tKILN.0429\tsee FAQ\t429\tToo many firings. Try again later.\n"
+    )
+    assert ingest_text(page, "kiln").profile["error_codes"] == [
+        {
+            "error_code": "KILN.0429",
+            "status": 429,
+            "description": "Too many firings. Try again later.",
+            "advice": "MAY_REPEAT",
+        }
+    ]
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Error Code\tDescription",  # no status column
+        "Status Code\tDescription\tName",  # no error-code column (a Status Code page)
+        "Error Code\tStatus Code\tHTTP Status Code",  # the status column twice
+    ],
+)
+def test_tab_lines_that_are_not_an_error_code_header(header: str) -> None:
+    """A header without both key columns, or with one twice, does not make an Error Code page."""
+    with pytest.raises(IngestError, match="no status-code rows"):
+        ingest_text(f"{header}\nKILN.0001\t400\tx\n", "kiln")
+
+
+def test_error_code_page_message_stands_in_for_a_missing_description() -> None:
+    """Without a description column the error message is the description."""
+    page = "Error Code\tStatus Code\tError Message\nKILN.0001\t400\tThe kiln is cold.\n"
+    table = error_rows(ingest_text(page, "kiln"))
+    assert table["KILN.0001"]["description"] == "The kiln is cold."
+
+
+def test_error_code_header_without_rows_raises() -> None:
+    """A page with an error-code header and nothing under it is an IngestError saying so."""
+    with pytest.raises(IngestError, match="error-code table header but no rows"):
+        ingest_text("Status Code\tError Code\tDescription\n\nNothing follows.\n", "kiln")
+
+
+def test_error_code_page_profile_is_accepted_by_catalog() -> None:
+    """An Error Code page's profile loads into the catalog and writes back unchanged."""
+    from cloudstatus import _catalog as catalog
+
+    profile = ingest_text(BELLOWS_CELLS_PAGE, "bellows", title="Bellows", source="p.txt").profile
+    loaded = catalog.profile_from_mapping(profile)
+    assert loaded.to_mapping() == profile
+    assert loaded.error_codes["BLW.2001"].source == "bellows"
+
+
+def test_status_page_reports_error_rows_without_advice() -> None:
+    """On a Status Code page, 3xx-5xx rows with no recognised advice are listed; 2xx are not."""
+    result = ingest_text(QUILL_PAGE, "quillstore")
+    assert result.kind == "status"
+    assert result.errors == []
+    assert [code for _, code in result.unclassified] == ["418", "451"]
+
+
+@pytest.mark.parametrize(
+    ("text", "advice"),
+    [
+        # Issue 14's wordings, and their neighbours.
+        ("Modify the request before sending it again.", "DO_NOT_REPEAT"),
+        ("Change the request parameters and try again.", "DO_NOT_REPEAT"),
+        ("Please correct the request body, then resend it.", "DO_NOT_REPEAT"),
+        ("The request must be modified before it is sent again.", "DO_NOT_REPEAT"),
+        ("Resend only after fixing the token.", "DO_NOT_REPEAT"),
+        ("Fix the URL; the call will fail as it is.", "DO_NOT_REPEAT"),
+        ("The client may send the request again later.", "MAY_REPEAT"),
+        ("You can submit the request again.", "MAY_REPEAT"),
+        ("The request may be sent again at any time.", "MAY_REPEAT"),
+        ("It can safely be retried.", "MAY_REPEAT"),
+        ("Wait a moment and try again.", "MAY_REPEAT"),
+        ("Wait 2 to 5 seconds before resending the request.", "MAY_REPEAT"),
+        ("Please wait a while, then retry.", "MAY_REPEAT"),
+        ("Try again later.", "MAY_REPEAT"),
+        ("Try again after the throttling resumes.", "MAY_REPEAT"),
+        ("Resend it in a few seconds.", "MAY_REPEAT"),
+        ("Resend the request after the time given in Retry-After.", "WAIT_RETRY_AFTER"),
+        ("Send it again once the Retry After header allows.", "WAIT_RETRY_AFTER"),
+        ("Retry after the time the retry after header gives.", "WAIT_RETRY_AFTER"),
+        # Sentences that look close but give no advice.
+        ("The server timed out while waiting for the request.", "NONE"),
+        ("The resource was deleted and will not be available again.", "NONE"),
+        ("Check whether the token is valid and try again.", "NONE"),
+        ("A change in the request rate was detected.", "NONE"),
+        ("The repeated request failed later.", "NONE"),
+    ],
+)
+def test_classify_advice_usual_wordings(text: str, advice: str) -> None:
+    """The wordings vendor tables usually use, and their neighbours, classify as expected."""
+    assert classify_advice(text) == advice
+
+
+def test_error_code_page_edge_layouts() -> None:
+    """Empty tab cells, a code in the last column and stray lines before the first row."""
+    tabbed = (
+        "Status Code\tError Code\tError Message\tDescription\n429\tKILN.1\t\tWait, then retry.\n"
+    )
+    assert error_rows(ingest_text(tabbed, "kiln"))["KILN.1"]["description"] == ("Wait, then retry.")
+    cells = "Status Code\n\nError Code\n\nA stray remark.\n\n503\n\nKILN.2\n\n500\n\nKILN.3\n"
+    result = ingest_text(cells, "kiln")
+    assert sorted(error_rows(result)) == ["KILN.2", "KILN.3"]
+    assert error_rows(result)["KILN.3"]["status"] == 500
+    assert result.problems == ["line 5: 'A stray remark.' belongs to no row; left out"]
+
+
+def test_error_code_header_alone_at_the_end_raises() -> None:
+    """A one-cell-a-line header with nothing after it is an IngestError, not an empty profile."""
+    with pytest.raises(IngestError, match="error-code table header but no rows"):
+        ingest_text("Intro\n\nError Code\n\nHTTP Status Code\n", "kiln")
