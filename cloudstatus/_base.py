@@ -22,6 +22,7 @@ from cloudstatus._advice import Advice
 from cloudstatus._registry import RegistrationError, Registry, active_registry, set_root_class
 
 if TYPE_CHECKING:
+    from cloudstatus._catalog import ErrorCodeInfo
     from cloudstatus._facts import Facts
     from cloudstatus._parse import RateLimit
 
@@ -141,7 +142,7 @@ class CloudStatusError(HTTPError):
     rate_limit: RateLimit | None
     #: What the catalog knows of :attr:`error_code`
     #: (:func:`cloudstatus.error_code_info`), or None.
-    error_info: Any  # ErrorCodeInfo | None once the catalog has error codes
+    error_info: ErrorCodeInfo | None
 
     def __init_subclass__(
         cls,

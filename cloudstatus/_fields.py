@@ -383,15 +383,12 @@ def _error_info(e: CloudStatusError) -> Any:
     code = e.error_code
     if not code:
         return None
-    from cloudstatus import _catalog
+    from cloudstatus._catalog import error_code_info
 
-    lookup = getattr(_catalog, "error_code_info", None)
-    if lookup is None:
-        return None
     try:
-        return lookup(code, service=e.service)
+        return error_code_info(code, service=e.service)
     except LookupError:  # a service nobody declared in this process
-        return lookup(code)
+        return error_code_info(code)
 
 
 def _message(e: CloudStatusError) -> str:

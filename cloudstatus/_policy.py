@@ -26,8 +26,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-from cloudstatus import _catalog
-from cloudstatus._catalog import Advice, get_profile, load_standard
+from cloudstatus._catalog import Advice, error_code_info, get_profile, load_standard
 
 __all__ = ["IDEMPOTENT_METHODS", "Decision", "decide", "decide_safely"]
 
@@ -51,13 +50,17 @@ def _profile_advice(service: str | None, status: int) -> Advice:
     return entry.advice if entry is not None else Advice.NONE
 
 
-def _code_advice(service: str | None, error_code: str | None) -> tuple[Advice, str]:
-    """The error-code table's advice for ``error_code``, and which table gave it."""
+def _code_advice(status: int, service: str | None, error_code: str | None) -> tuple[Advice, str]:
+    """The error-code table's advice for ``error_code``, and which table gave it.
+
+    The advice holds for the status the table lists the code with: the gateway sends
+    some codes with several statuses (a bad request, and a 502 when the backend is
+    down), and the advice of one says nothing of the others.
+    """
     if not error_code:
         return Advice.NONE, ""
-    lookup = getattr(_catalog, "error_code_info", None)
-    info = lookup(error_code, service=service) if lookup is not None else None
-    if info is None:
+    info = error_code_info(error_code, service=service)
+    if info is None or info.status_code != status:
         return Advice.NONE, ""
     table = "API gateway" if info.source == "gateway" else info.source
     return info.advice, f"the {table} error-code table ({error_code})"
@@ -94,7 +97,7 @@ def decide(
     if isinstance(override, bool):
         verdict_word = "retryable" if override else "not retryable"
         return Decision(override, Advice.NONE, f"the error-code class declares it {verdict_word}")
-    code_advice, code_source = _code_advice(service, error_code)
+    code_advice, code_source = _code_advice(status, service, error_code)
     status_advice = table_advice if table_advice is not None else _profile_advice(service, status)
     if override is not None:
         advice, source = override, "the error-code class"
