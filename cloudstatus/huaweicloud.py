@@ -1,9 +1,9 @@
 """Typed errors from Huawei Cloud's Python SDK (clients built on ``huaweicloudsdkcore``).
 
-The SDK raises one flat :class:`~huaweicloudsdkcore.exceptions.exceptions.ClientRequestException`
-(< 500) or ``ServerResponseException`` for every error answer. This module makes it raise the
-cloudstatus class instead (``dms.ConflictError``, a registered error-code class...), made to
-also subclass the SDK's own exception, so existing ``except ClientRequestException`` clauses
+The SDK raises one flat ``ClientRequestException`` (< 500) or ``ServerResponseException``
+for every error answer. This module makes it raise the cloudstatus class instead
+(``dms.ConflictError``, a registered error-code class...), made to also subclass the
+SDK's own exception, so existing ``except ClientRequestException`` clauses
 and ``SyncInvoker.with_retry`` keep working::
 
     from huaweicloudsdkkafka.v2 import KafkaClient
@@ -25,7 +25,7 @@ import re
 import threading
 import time
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from importlib import metadata
 from typing import TYPE_CHECKING, Any
 
@@ -53,6 +53,7 @@ __all__ = [
     "ExceptionHandler",
     "install",
     "is_client",
+    "sdk_version",
     "translate",
     "uninstall",
 ]
@@ -144,7 +145,7 @@ class ExceptionHandler(_SdkExceptionHandler):  # type: ignore[misc]
         self.options = HookOptions.build(service=service, **options)
         self.credentials: tuple[str, ...] = ()
         # What install() replaced (handlers, adapters), for uninstall(); None when not installed.
-        self.replaced: tuple[Any, Any, list[tuple[str, Any]]] | None = None
+        self.replaced: tuple[Any, Any, list[tuple[str, Any, Any]]] | None = None
         _check_sdk_version()
 
     def __repr__(self) -> str:
@@ -245,7 +246,7 @@ def read_capped(response: requests.Response, limit: int, seconds: float) -> tupl
         if sock is not None:
             saved = sock.gettimeout()
             sock.settimeout(seconds)
-        for chunk in response.iter_content(chunk_size=_CHUNK):
+        for chunk in _chunks(response):
             kept += chunk
             remaining = deadline - time.monotonic()
             if len(kept) > limit or remaining <= 0:
@@ -271,6 +272,24 @@ def read_capped(response: requests.Response, limit: int, seconds: float) -> tupl
     setattr(response, "_content_consumed", True)  # noqa: B010
     setattr(response, _COMPLETE, complete)
     return body, complete
+
+
+def _chunks(response: Any) -> Iterator[bytes]:
+    """The decoded body in pieces as they arrive: what has come is never held back.
+
+    urllib3's ``read1`` (2.3 and later) returns as soon as some bytes are there, so
+    what arrived before a stall is kept; ``iter_content`` fills whole chunks first.
+    """
+    raw = response.raw
+    read1 = getattr(raw, "read1", None)
+    if not callable(read1) or not hasattr(raw, "stream"):  # not urllib3's, or an old one
+        yield from response.iter_content(chunk_size=_CHUNK)
+        return
+    while True:
+        data = read1(_CHUNK, decode_content=True)
+        if not data:
+            return
+        yield data
 
 
 def _socket_of(response: Any) -> Any:
@@ -380,7 +399,7 @@ class _CappingAdapter(BaseAdapter):
         super().__init__()
         self.inner = inner
         self.handler = handler
-        self.retries = retries  # the adapter's Retry before install(), restored by uninstall()
+        self.retries = retries  # the adapter's Retry before install()
 
     def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> Any:
         response = self.inner.send(request, *args, **kwargs)
@@ -490,7 +509,7 @@ def install(client: Any, *, service: str | None = None, **options: Any) -> Any:
             return client
         handler.credentials = _client_secrets(client)
         wrapped: dict[int, _CappingAdapter] = {}
-        mounted: list[tuple[str, Any]] = []
+        mounted: list[tuple[str, Any, Any]] = []
         for prefix, adapter in list(session.adapters.items()):
             if not isinstance(adapter, HTTPAdapter):
                 continue
@@ -503,7 +522,7 @@ def install(client: Any, *, service: str | None = None, **options: Any) -> Any:
                 adapter.max_retries = retries.new(raise_on_status=False)
                 wrapped[id(adapter)] = wrapper
             session.adapters[prefix] = wrapper
-            mounted.append((prefix, adapter))
+            mounted.append((prefix, adapter, wrapper.retries))
         handler.replaced = (client._exception_handler, http_client._exception_handler, mounted)
         client.with_exception_handler(handler)
         http_client._exception_handler = handler
@@ -525,10 +544,8 @@ def uninstall(client: Any) -> Any:
         assert handler.replaced is not None
         client_handler, http_handler, mounted = handler.replaced
         handler.replaced = None
-        for prefix, adapter in mounted:
-            wrapper = session.adapters.get(prefix)
-            if isinstance(wrapper, _CappingAdapter):
-                adapter.max_retries = wrapper.retries
+        for prefix, adapter, retries in mounted:
+            adapter.max_retries = retries
             session.adapters[prefix] = adapter
         client.with_exception_handler(client_handler)
         http_client._exception_handler = http_handler

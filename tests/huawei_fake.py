@@ -8,7 +8,10 @@ signature. Each test scripts the replies of the paths it calls with
 
 from __future__ import annotations
 
+import contextlib
 import json
+import socket
+import threading
 from collections.abc import Sequence
 
 from huaweicloudsdkcore.auth.credentials import BasicCredentials
@@ -86,7 +89,7 @@ class FakeCloud:
         builder = (
             KafkaClient.new_builder()
             .with_credentials(self.credentials())
-            .with_endpoint(self.endpoint)
+            .with_endpoints([self.endpoint])
             .with_http_config(self.config(retry_times))
         )
         if exception_handler is not None:
@@ -97,7 +100,7 @@ class FakeCloud:
         return (
             KafkaAsyncClient.new_builder()
             .with_credentials(self.credentials())
-            .with_endpoint(self.endpoint)
+            .with_endpoints([self.endpoint])
             .with_http_config(self.config())
             .build()
         )
@@ -106,7 +109,7 @@ class FakeCloud:
         return (
             MpcClient.new_builder()
             .with_credentials(self.credentials())
-            .with_endpoint(self.endpoint)
+            .with_endpoints([self.endpoint])
             .with_http_config(self.config())
             .build()
         )
@@ -125,3 +128,45 @@ def problem_json(status: int, title: str, detail: str) -> Reply:
         headers=[("Content-Type", "application/problem+json")],
         body=json.dumps(doc).encode(),
     )
+
+
+class StallingServer:
+    """Answers one error with a Content-Length it never finishes sending, then waits.
+
+    The body's first bytes arrive, the rest never does: the reader has to give up on
+    its own. :meth:`stop` releases the waiting connection.
+    """
+
+    def __init__(self, status: int = 503, sent: bytes = b'{"error_code": "DMS.') -> None:
+        self._status = status
+        self._sent = sent
+        self._release = threading.Event()
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self._listener.getsockname()[:2]
+        return f"http://{host}:{port}"
+
+    def __enter__(self) -> StallingServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._release.set()
+        self._listener.close()
+        self._thread.join(5)
+
+    def _serve(self) -> None:
+        with contextlib.suppress(OSError):
+            conn, _ = self._listener.accept()
+            with conn:
+                conn.settimeout(10)
+                conn.recv(65536)
+                head = (
+                    f"HTTP/1.1 {self._status} Stalled\r\nContent-Type: application/json\r\n"
+                    f"Content-Length: 100000\r\n\r\n"
+                ).encode()
+                conn.sendall(head + self._sent)
+                self._release.wait(10)
