@@ -143,9 +143,9 @@ class ExceptionHandler(_SdkExceptionHandler):  # type: ignore[misc]
 
     def __init__(self, service: str | None = None, **options: Any) -> None:
         self.options = HookOptions.build(service=service, **options)
-        self.credentials: tuple[str, ...] = ()
+        self._credentials: tuple[str, ...] = ()
         # What install() replaced (handlers, adapters), for uninstall(); None when not installed.
-        self.replaced: tuple[Any, Any, list[tuple[str, Any, Any]]] | None = None
+        self._replaced: tuple[Any, Any, list[tuple[str, Any, Any]]] | None = None
         _check_sdk_version()
 
     def __repr__(self) -> str:
@@ -161,13 +161,13 @@ class ExceptionHandler(_SdkExceptionHandler):  # type: ignore[misc]
         status = _status_of(response)
         if status is None or status < 400:
             return
-        raise self.error_for(request, response, status) from None
+        raise self._error_for(request, response, status) from None
 
-    def error_for(self, request: Any, response: Any, status: int) -> CloudStatusError:
+    def _error_for(self, request: Any, response: Any, status: int) -> CloudStatusError:
         """The bridged error for one SDK response; never raises."""
         opts = self.options
         try:
-            facts = _facts(request, response, status, opts, self.credentials)
+            facts = _facts(request, response, status, opts, self._credentials)
             return error_from_facts(
                 facts, opts, response=response, request=request, foreign=_foreign(status)
             )
@@ -450,7 +450,7 @@ def _sdk_session(client: Any) -> tuple[Any, requests.Session]:
 
 def _installed(http_client: Any) -> ExceptionHandler | None:
     handler = getattr(http_client, "_exception_handler", None)
-    return handler if isinstance(handler, ExceptionHandler) and handler.replaced else None
+    return handler if isinstance(handler, ExceptionHandler) and handler._replaced else None
 
 
 def _not_supported(obj: object) -> TypeError:
@@ -505,9 +505,9 @@ def install(client: Any, *, service: str | None = None, **options: Any) -> Any:
         current = _installed(http_client)
         if current is not None:
             current.options = handler.options
-            current.credentials = _client_secrets(client)
+            current._credentials = _client_secrets(client)
             return client
-        handler.credentials = _client_secrets(client)
+        handler._credentials = _client_secrets(client)
         wrapped: dict[int, _CappingAdapter] = {}
         mounted: list[tuple[str, Any, Any]] = []
         for prefix, adapter in list(session.adapters.items()):
@@ -523,7 +523,7 @@ def install(client: Any, *, service: str | None = None, **options: Any) -> Any:
                 wrapped[id(adapter)] = wrapper
             session.adapters[prefix] = wrapper
             mounted.append((prefix, adapter, wrapper.retries))
-        handler.replaced = (client._exception_handler, http_client._exception_handler, mounted)
+        handler._replaced = (client._exception_handler, http_client._exception_handler, mounted)
         client.with_exception_handler(handler)
         http_client._exception_handler = handler
     return client
@@ -541,9 +541,9 @@ def uninstall(client: Any) -> Any:
         handler = _installed(http_client)
         if handler is None:
             return client
-        assert handler.replaced is not None
-        client_handler, http_handler, mounted = handler.replaced
-        handler.replaced = None
+        assert handler._replaced is not None
+        client_handler, http_handler, mounted = handler._replaced
+        handler._replaced = None
         for prefix, adapter, retries in mounted:
             adapter.max_retries = retries
             session.adapters[prefix] = adapter
