@@ -459,7 +459,7 @@ def _not_supported(obj: object) -> TypeError:
         f"huaweicloudsdkcore Client such as huaweicloudsdkkafka.v2.KafkaClient or "
         f"huaweicloudsdkmpc.v1.MpcAsyncClient, built with new_builder()...build()), got "
         f"{type(obj).__module__}.{type(obj).__qualname__}; cloudstatus.install() also takes "
-        f"a requests.Session"
+        f"a requests.Session, an httpx.Client or an httpx.AsyncClient"
     )
 
 

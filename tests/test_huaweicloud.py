@@ -40,6 +40,7 @@ from huaweicloudsdkcore.exceptions.exceptions import (
 from huaweicloudsdkkafka.v2 import (
     CreateInstanceByEngineReq,
     CreateInstanceByEngineRequest,
+    DeleteInstanceRequest,
     ListInstancesRequest,
     ShowInstanceRequest,
 )
@@ -111,25 +112,30 @@ def test_error_code_class_raised_from_create_instance_by_engine(cloud, kafka):
     assert e.retryable is False
 
 
-def test_429_on_get_gives_too_many_requests_with_the_body(cloud, kafka):
-    """A GET answered 429 raises dms.TooManyRequestsError with code, request id and delay."""
-    cloud.answer(
-        KAFKA_LIST,
-        huawei_reply(
-            429,
-            "APIGW.0308",
-            "Too many requests.",
-            request_id="7c21aa09",
-            headers=[("Retry-After", "2")],
-        ),
+def delete_instance(client):
+    return client.delete_instance(DeleteInstanceRequest(instance_id=INSTANCE))
+
+
+@pytest.mark.parametrize(
+    ("path", "call"), [(KAFKA_LIST, list_instances), (KAFKA_SHOW, delete_instance)]
+)
+def test_429_on_get_or_delete_gives_too_many_requests_with_the_body(cloud, kafka, path, call):
+    """A GET or DELETE answered 429 raises dms.TooManyRequestsError with code, id and delay."""
+    reply = huawei_reply(
+        429,
+        "APIGW.0308",
+        "Too many requests.",
+        request_id="7c21aa09",
+        headers=[("Retry-After", "2")],
     )
+    cloud.answer(path, reply)
     with pytest.raises(dms.TooManyRequestsError) as info:
-        list_instances(kafka)
+        call(kafka)
     e = info.value
     assert isinstance(e, ClientRequestException)
     assert (e.error_code, e.request_id, e.retry_after) == ("APIGW.0308", "7c21aa09", 2.0)
     assert e.retryable is True
-    assert len(cloud.server.requests) >= 1
+    assert cloud.server.requests[-1].method == e.method
 
 
 def test_the_sdk_alone_loses_a_429_on_get(cloud):
@@ -422,7 +428,7 @@ def test_install_is_idempotent_and_uninstall_restores(cloud):
     adapters = dict(session.adapters)
     huaweicloud.install(client, service="dms")
     huaweicloud.install(client, service="mpc")
-    assert client.is_client if False else huaweicloud.is_client(client)
+    assert huaweicloud.is_client(client)
     cloud.answer(KAFKA_LIST, huawei_reply(404, "X.1", "gone"))
     with pytest.raises(mpc.NotFoundError):
         list_instances(client)
