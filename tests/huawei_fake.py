@@ -85,11 +85,17 @@ class FakeCloud:
         config.timeout = (5, 10)
         return config
 
-    def kafka(self, *, retry_times: int = 0, exception_handler: object = None) -> KafkaClient:
+    def kafka(
+        self,
+        *,
+        retry_times: int = 0,
+        exception_handler: object = None,
+        endpoint: str | None = None,
+    ) -> KafkaClient:
         builder = (
             KafkaClient.new_builder()
             .with_credentials(self.credentials())
-            .with_endpoints([self.endpoint])
+            .with_endpoints([endpoint or self.endpoint])
             .with_http_config(self.config(retry_times))
         )
         if exception_handler is not None:
