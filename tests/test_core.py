@@ -1,0 +1,322 @@
+"""The lazy core: every field the same whatever the read order, pickle, copy or thread.
+
+An exception built by the hook keeps the facts of its response and computes its
+fields on first read (issue 9). These tests build the same error twice from a few
+hundred varied responses and read the copies in different orders, before and after a
+pickle, a copy and a deep copy, and from several threads at once.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import pickle
+import random
+import threading
+from typing import Any
+from unittest import mock
+
+import pytest
+import requests
+from requests.structures import CaseInsensitiveDict
+
+import cloudstatus
+from cloudstatus._core import error_from_facts
+from cloudstatus._facts import Facts
+from cloudstatus.services import dms
+
+FIELDS = (
+    "status_code",
+    "reason",
+    "service",
+    "method",
+    "url",
+    "error_code",
+    "error_message",
+    "request_id",
+    "details",
+    "retry_after",
+    "retryable",
+    "advice",
+    "retry_reason",
+    "rate_limit",
+    "error_info",
+)
+TOKEN = "tok-Zq81sEcret"
+PASSWORD = "pw-Hunter2-9Z"
+
+registry = cloudstatus.Registry("test_core")
+
+
+class NameTaken(dms.ConflictError, error_code="DMS.00409001", registry=registry):
+    """A registered DMS code (for the resolution branch that parses the body)."""
+
+
+class TokenInvalid(cloudstatus.UnauthorizedError, error_code="APIGW.0301", registry=registry):
+    """A code registered for every service."""
+
+
+BODIES: list[tuple[str, bytes]] = [
+    ("application/json", b'{"error_code": "DMS.00409001", "error_msg": "exists"}'),
+    ("application/json", b'{"error_code": "APIGW.0301", "error_msg": "bad token"}'),
+    ("application/json", b'{"errorCode": "APIGW.0308", "errorMsg": "slow down"}'),
+    ("application/json", b'{"error": {"code": 404, "title": "Not Found", "message": "gone"}}'),
+    (
+        "application/json",
+        json.dumps({"error_code": "E.1", "error_msg": f"token {TOKEN} rejected"}).encode(),
+    ),
+    ("application/json", json.dumps({"echo": {"auth": f"Bearer {TOKEN}"}}).encode()),
+    ("application/problem+json", b'{"type": "about:blank", "title": "Oops", "detail": "d"}'),
+    ("text/html", b"<html><title>502 Bad Gateway</title></html>"),
+    ("text/plain", b"plain failure\x00\x1b[31m"),
+    ("application/xml", b"<Error><Code>NoSuchKey</Code><Message>m</Message></Error>"),
+    ("application/json", b'{"invalid json'),
+    ("application/json; charset=latin-1", '{"error_msg": "café"}'.encode("latin-1")),
+    ("", b""),
+    ("application/json", b"[" * 600 + b"]" * 600),
+]
+HEADERS: list[dict[str, str]] = [
+    {},
+    {"X-Request-Id": "req-1", "Retry-After": "3"},
+    {"Retry-After": "1, 1", "X-RateLimit-Limit": "100", "X-RateLimit-Remaining": "0"},
+    {"X-Apig-RateLimit-Api": "remain:0,limit:10,time:1 minute", "Retry-After": "soon"},
+    {"Set-Cookie": f"session={TOKEN}", "x-obs-request-id": "obs-9"},
+]
+STATUSES = [400, 401, 404, 409, 413, 420, 429, 500, 502, 503, 520]
+SERVICES = [None, "dms", "mpc"]
+METHODS = ["GET", "POST", "DELETE"]
+URLS = [
+    "https://dms.example.com/v2/instances",
+    f"https://alice:{PASSWORD}@dms.example.com/v2/instances?token={TOKEN}",
+]
+
+
+def _cases(count: int = 300) -> list[dict[str, Any]]:
+    rng = random.Random(9)
+    return [
+        {
+            "status": rng.choice(STATUSES),
+            "service": rng.choice(SERVICES),
+            "method": rng.choice(METHODS),
+            "url": rng.choice(URLS),
+            "body": rng.choice(BODIES),
+            "headers": rng.choice(HEADERS),
+            "auth": rng.random() < 0.5,
+            "registry": rng.random() < 0.5,
+            "overrides": rng.choice([None, {503: True}, {"APIGW.0308": False, 429: True}]),
+        }
+        for _ in range(count)
+    ]
+
+
+_FIXED = {
+    "method": "POST",
+    "url": URLS[1],
+    "headers": HEADERS[1],
+    "auth": True,
+    "registry": True,
+    "overrides": None,
+}
+CASES = [
+    *_cases(),
+    {**_FIXED, "status": 409, "service": "dms", "body": BODIES[0]},
+    {**_FIXED, "status": 401, "service": "dms", "body": BODIES[1]},
+    {**_FIXED, "status": 401, "service": None, "body": BODIES[1]},
+    {**_FIXED, "status": 409, "service": "mpc", "body": BODIES[-1]},
+]
+
+
+def _response(case: dict[str, Any]) -> requests.Response:
+    ctype, body = case["body"]
+    request = requests.Request(case["method"], case["url"])
+    if case["auth"]:
+        request.headers["Authorization"] = f"Bearer {TOKEN}"
+    response = requests.Response()
+    response.status_code = case["status"]
+    response.reason = "Whatever"
+    response.headers = CaseInsensitiveDict({**case["headers"], "Content-Type": ctype})
+    response._content = body
+    response.url = case["url"]
+    response.request = request.prepare()
+    return response
+
+
+def _error(case: dict[str, Any]) -> cloudstatus.CloudStatusError:
+    options: dict[str, Any] = {}
+    if case["registry"]:
+        options["registry"] = registry
+    if case["overrides"] is not None:
+        options["retry_overrides"] = case["overrides"]
+    e = cloudstatus.error_from_response(_response(case), service=case["service"], **options)
+    assert e is not None
+    return e
+
+
+def _values(e: cloudstatus.CloudStatusError, order: list[str]) -> dict[str, Any]:
+    values = {name: getattr(e, name) for name in order}
+    values["str"] = str(e)
+    values["repr"] = repr(e)
+    values["to_dict"] = json.dumps(e.to_dict(), sort_keys=True)
+    return values
+
+
+@pytest.mark.parametrize("index", range(len(CASES)))
+def test_read_order_pickle_and_copies_agree(index: int) -> None:
+    """Forward, reversed and shuffled reads, a pickle, a copy and a deep copy give one value."""
+    case = CASES[index]
+    forward = _values(_error(case), list(FIELDS))
+    backward = _values(_error(case), list(reversed(FIELDS)))
+    shuffled = list(FIELDS)
+    random.Random(index).shuffle(shuffled)
+    fresh = _error(case)
+    pickled_unread = pickle.loads(pickle.dumps(fresh))
+    read_then_pickled = _error(case)
+    _values(read_then_pickled, shuffled)
+    expected = forward
+    assert backward == expected
+    assert _values(pickled_unread, shuffled) == expected
+    assert _values(pickle.loads(pickle.dumps(read_then_pickled)), list(FIELDS)) == expected
+    assert _values(copy.copy(_error(case)), list(FIELDS)) == expected
+    assert _values(copy.deepcopy(_error(case)), list(FIELDS)) == expected
+    assert type(pickled_unread) is type(fresh)
+
+
+@pytest.mark.parametrize("index", range(0, len(CASES), 7))
+def test_no_credential_in_any_rendering(index: int) -> None:
+    """The token and password the request carried appear in no field, record or pickle."""
+    case = {**CASES[index], "auth": True}
+    e = _error(case)
+    rendered = [
+        repr(_values(e, list(FIELDS))),
+        pickle.dumps(e).decode("latin-1"),
+        repr(vars(e)),
+    ]
+    for text in rendered:
+        assert TOKEN not in text
+        if case["url"] == URLS[1]:
+            assert PASSWORD not in text
+
+
+def test_cases_cover_the_branches() -> None:
+    """The generated cases include registered classes, shared classes, secrets and 600-deep JSON."""
+    kinds = {type(_error(case)).__name__ for case in CASES}
+    assert {"NameTaken", "TokenInvalid"} <= kinds
+    assert any(case["auth"] and case["url"] == URLS[1] for case in CASES)
+    assert any(case["body"] == BODIES[-1] for case in CASES)
+
+
+def _deep_error(depth: int) -> cloudstatus.CloudStatusError:
+    body = ('{"a": ' * depth + "1" + "}" * depth).encode()
+    return error_from_facts(
+        Facts(status_code=409, headers={"Content-Type": "application/json"}, body=body)
+    )
+
+
+@pytest.mark.parametrize("depth", [600, 900])
+def test_deeply_nested_json_pickles_and_copies(depth: int) -> None:
+    """A valid JSON body nested hundreds of levels deep pickles, copies and deep-copies."""
+    e = _deep_error(depth)
+    assert isinstance(e.details, dict)
+    for clone in (pickle.loads(pickle.dumps(e)), copy.copy(e), copy.deepcopy(e)):
+        assert type(clone) is type(e)
+        assert str(clone) == str(e)
+        assert clone.details == e.details
+    assert e.to_dict()["details"] is None  # too deep for a log record
+    json.dumps(e.to_dict())
+
+
+def test_threads_reading_one_fresh_exception_agree() -> None:
+    """Three threads reading one fresh exception at once see the same objects."""
+    case = {**CASES[0], "body": BODIES[4], "auth": True, "url": URLS[1], "status": 409}
+
+    def read(
+        e: cloudstatus.CloudStatusError, barrier: threading.Barrier, seen: list[dict[str, Any]]
+    ) -> None:
+        barrier.wait()
+        seen.append({name: getattr(e, name) for name in FIELDS} | {"str": str(e)})
+
+    for _ in range(20):
+        e = _error(case)
+        barrier = threading.Barrier(3)
+        seen: list[dict[str, Any]] = []
+        threads = [threading.Thread(target=read, args=(e, barrier, seen)) for _ in range(3)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert seen[0] == seen[1] == seen[2]
+        assert seen[0]["details"] is seen[1]["details"] is seen[2]["details"]
+
+
+@pytest.mark.parametrize(
+    "response",
+    [
+        mock.sentinel.response,
+        mock.create_autospec(requests.Response, instance=True),
+        object(),
+        "not a response",
+    ],
+    ids=["sentinel", "autospec", "object", "str"],
+)
+def test_constructor_takes_any_response_object(response: object) -> None:
+    """NotFoundError("m", response=...) accepts any object, as requests.HTTPError does."""
+    e = cloudstatus.NotFoundError("m", response=response)
+    assert e.response is response
+    assert str(e) == "m"
+    assert e.status_code == 404
+    for name in FIELDS:
+        getattr(e, name)
+    pickle.loads(pickle.dumps(e))
+
+
+def test_constructor_takes_an_undeclared_service() -> None:
+    """ConflictError("x", service="acme") for a service nobody declared builds and decides."""
+    e = cloudstatus.ConflictError("x", service="acme")
+    assert e.service == "acme"
+    assert e.retryable is False
+    assert "standard profile" in e.retry_reason
+
+
+def test_constructor_refuses_a_status_the_class_cannot_carry() -> None:
+    """ConflictError(status_code=404) is a ValueError saying which class to use."""
+    with pytest.raises(ValueError, match=r"error_class\(404\)"):
+        cloudstatus.ConflictError(status_code=404)
+    with pytest.raises(ValueError, match="4xx"):
+        cloudstatus.ClientError(status_code=503)
+    assert cloudstatus.ClientError(status_code=420).status_code == 420
+
+
+def test_unknown_attribute_is_an_attribute_error() -> None:
+    """Reading a name no field has is an AttributeError, so hasattr() and getattr() work."""
+    e = cloudstatus.ConflictError()
+    assert not hasattr(e, "no_such_field")
+    assert getattr(e, "__deepcopy__", None) is None
+
+
+def test_raising_does_not_parse_without_error_code_classes() -> None:
+    """With no error-code class registered anywhere, the hook resolves without the parser."""
+    facts = Facts(status_code=409, body=b'{"error_code": "X"}')
+    e = error_from_facts(facts, cloudstatus.HookOptions(registry=cloudstatus.Registry("empty")))
+    assert "_parsed" not in vars(e)
+    assert e.error_code == "X"
+    assert "_parsed" in vars(e)
+
+
+def test_vars_holds_no_request_facts() -> None:
+    """The facts (with the request's credentials) live outside vars(e)."""
+    e = _error({**CASES[0], "auth": True, "url": URLS[1]})
+    assert {"_facts", "_secrets", "_headers", "_options"}.isdisjoint(vars(e))
+
+
+def test_repr_names_the_service_namespace() -> None:
+    """repr() of a service class says the namespace people import it from."""
+    assert repr(dms.ConflictError("x")) == "dms.ConflictError('x')"
+    assert repr(cloudstatus.ConflictError("x")) == "ConflictError('x')"
+
+
+def test_args_hold_the_message() -> None:
+    """e.args is (message,), composed on first read, as for any exception."""
+    e = _error(CASES[0])
+    assert e.args == (str(e),)
+    e.args = ("replaced",)
+    assert str(e) == "replaced"
