@@ -188,24 +188,23 @@ def test_a_trickled_body_is_cut_at_the_deadline() -> None:
 
 def test_a_silent_server_is_cut_at_the_deadline() -> None:
     """A server that sends the head and then nothing holds the caller max_body_seconds."""
-    with ScriptedServer(_head(503, 100), [(b'{"err', 0)], close=False) as srv:
-        with requests.Session() as s:
-            cloudstatus.install(s, max_body_seconds=0.5)
-            start = time.monotonic()
-            with pytest.raises(cloudstatus.ServiceUnavailableError) as info:
-                s.get(srv.url, timeout=(2, 20))
-            assert time.monotonic() - start < 5
+    silent = ScriptedServer(_head(503, 100), [(b'{"err', 0)], close=False)
+    with silent as srv, requests.Session() as s:
+        cloudstatus.install(s, max_body_seconds=0.5)
+        start = time.monotonic()
+        with pytest.raises(cloudstatus.ServiceUnavailableError) as info:
+            s.get(srv.url, timeout=(2, 20))
+        assert time.monotonic() - start < 5
     assert info.value.response.content == b'{"err'
 
 
 def test_a_cut_connection_keeps_what_arrived() -> None:
     """Content-Length 1000, 22 bytes sent, then close: the 22 bytes are kept."""
     sent = BODY[:22]
-    with ScriptedServer(_head(409, 1000), [(sent, 0)], close=True) as srv:
-        with requests.Session() as s:
-            cloudstatus.install(s, service="dms")
-            with pytest.raises(dms.ConflictError) as info:
-                s.get(srv.url, timeout=TIMEOUT)
+    with ScriptedServer(_head(409, 1000), [(sent, 0)], close=True) as srv, requests.Session() as s:
+        cloudstatus.install(s, service="dms")
+        with pytest.raises(dms.ConflictError) as info:
+            s.get(srv.url, timeout=TIMEOUT)
     assert info.value.response.content == sent
 
 
