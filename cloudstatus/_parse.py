@@ -126,9 +126,9 @@ class ErrorBody:
     #: ``"none"`` when no parser took it.
     format: str = "none"
     #: Seconds the body asks the client to wait before retrying, or None: from a Google
-    #: ``google.rpc.RetryInfo`` entry in ``details`` or a ``retryAfter``-style member
-    #: (see :func:`parse_json`). A finite float ``>= 0`` and at most
-    #: :data:`MAX_RETRY_AFTER`.
+    #: ``google.rpc.RetryInfo`` entry (``"retryDelay": "53s"``) in a ``details`` list,
+    #: or a number of seconds in a ``retryAfter``-style member such as nova's
+    #: ``overLimit`` fault carries. A finite float ``>= 0``, at most a year.
     retry_delay: float | None = None
 
 

@@ -118,6 +118,7 @@ _AUTH_PARAM_SEPARATOR = re.compile(r"[,\s]+")
 _PUBLIC_AUTH_PARAMS = frozenset({"signedheaders", "algorithm", "realm", "uri", "qop", "nc"})
 _MAX_BASIC_CHARS = 8192
 _PERCENT_HEX = re.compile(r"%[0-9A-F]{2}")
+_JSON_ESCAPE = re.compile(r"\\u[0-9a-f]{4}")
 _WHITESPACE = re.compile(r"\s+")
 _SPACES = re.compile(r" {2,}")
 _MARKER_CHARS = len("… [+ chars]")
@@ -227,8 +228,9 @@ def secret_values(url: object, headers: object, extra: Iterable[object] = ()) ->
       - ``AK:signature`` pairs (OBS and AWS version 2 signatures): both halves;
       - ``Cookie``: each cookie's value;
 
-    * each string of ``extra`` (bytes are decoded as UTF-8), such as the password of
-      requests' ``auth=("alice", password)``.
+    * each string of ``extra`` (bytes are decoded as UTF-8; a lone string or bytes
+      counts as one secret), such as the password of requests'
+      ``auth=("alice", password)``.
 
     Values shorter than six characters are left out: they are too likely to occur by
     chance in ordinary text. Longest first. Never raises: whatever part cannot be
@@ -251,7 +253,8 @@ def secret_values(url: object, headers: object, extra: Iterable[object] = ()) ->
     except Exception:  # an odd header container: keep what was found so far
         pass
     try:
-        for item in extra:
+        items = (extra,) if isinstance(extra, (str, bytes, bytearray)) else extra
+        for item in items:
             if isinstance(item, (bytes, bytearray)):
                 item = _url_text(item)
             if isinstance(item, str):
@@ -334,14 +337,15 @@ def scrub(text: str | None, secrets: Iterable[str]) -> str | None:
       text before searching, so an echo with a zero-width space, soft hyphen or
       U+034F inside the secret is still found, and cannot come together again later.
     * Besides each secret as it is, its percent-encoded forms (``quote`` and
-      ``quote_plus``, upper- and lowercase hex), its JSON-escaped forms (ASCII or not,
-      ``/`` escaped or not) and its HTML-escaped forms are replaced.
+      ``quote_plus``, upper- and lowercase hex, and encoded twice), its JSON-escaped
+      forms (ASCII with lower- or uppercase ``\\u`` escapes or not, ``/`` escaped or
+      not) and its HTML-escaped forms are replaced.
     * Overlapping occurrences merge into one ``***``, so no secret survives in part
       because a neighbour was masked first.
 
     :param text: the text; None, ``""`` and non-strings come back unchanged.
     :param secrets: the strings to mask (see :func:`secret_values`); empty strings
-        and non-strings in it are ignored.
+        and non-strings in it are ignored, and a lone string is one secret.
     :returns: the masked text with invisible characters removed when a secret was
         found; ``text`` itself, unchanged, when none was.
     """
@@ -447,6 +451,8 @@ def _scrub_text(text: str, forms: tuple[str, ...]) -> str:
 
 
 def _forms_of(secrets: Iterable[str]) -> tuple[str, ...]:
+    if isinstance(secrets, str):  # one secret, not a string of one-letter secrets
+        secrets = (secrets,)
     try:
         usable = tuple(sorted({s for s in secrets if isinstance(s, str) and s}))
     except Exception:  # not iterable: nothing to mask
@@ -462,8 +468,14 @@ def _forms(secrets: tuple[str, ...]) -> tuple[str, ...]:
         secret = _visible(raw)
         if not secret:
             continue
-        encoded = (quote(secret, safe=""), quote_plus(secret, safe=""), quote(secret))
-        escaped = (json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1])
+        once = quote(secret, safe="")
+        encoded = (once, quote_plus(secret, safe=""), quote(secret), quote(once, safe=""))
+        ascii_json = json.dumps(secret)[1:-1]
+        escaped = (
+            ascii_json,
+            _JSON_ESCAPE.sub(lambda m: m.group()[:2] + m.group()[2:].upper(), ascii_json),
+            json.dumps(secret, ensure_ascii=False)[1:-1],
+        )
         forms.update((secret, *encoded, *escaped))
         forms.update(_PERCENT_HEX.sub(lambda m: m.group().lower(), form) for form in encoded)
         forms.update(form.replace("/", "\\/") for form in escaped)

@@ -126,6 +126,18 @@ def test_extra_strings() -> None:
     assert "4242424242" not in found
 
 
+@pytest.mark.parametrize("extra", ["lone-secret-1", b"lone-secret-1"])
+def test_lone_extra_string_is_one_secret(extra: object) -> None:
+    """A single string or bytes passed as extra is one secret, not a sequence of letters."""
+    assert secret_values(None, {}, extra) == ("lone-secret-1",)  # type: ignore[arg-type]
+
+
+def test_lone_secret_string_in_scrub() -> None:
+    """A single string passed as secrets masks that string, not each of its letters."""
+    assert scrub(f"a {SECRET} b", SECRET) == f"a {REDACTED} b"
+    assert scrub_value([f"a {SECRET}"], SECRET) == [f"a {REDACTED}"]
+
+
 def test_extra_that_breaks_keeps_the_rest() -> None:
     """An extra iterable that fails midway keeps what it gave and what the request had."""
 
@@ -302,7 +314,9 @@ ODD = 'pa"ss\\wö/rd&<x>+ ?='
         pytest.param(quote(ODD), id="quote-slash-safe"),
         pytest.param(quote_plus(ODD, safe=""), id="quote-plus"),
         pytest.param(quote_plus(ODD, safe="").lower(), id="quote-plus-lower-hex"),
+        pytest.param(quote(quote(ODD, safe=""), safe=""), id="quote-twice"),
         pytest.param(json.dumps(ODD)[1:-1], id="json-ascii"),
+        pytest.param(json.dumps(ODD)[1:-1].replace("\\u00f6", "\\u00F6"), id="json-upper-hex"),
         pytest.param(json.dumps(ODD, ensure_ascii=False)[1:-1], id="json-unicode"),
         pytest.param(json.dumps(ODD)[1:-1].replace("/", "\\/"), id="json-escaped-slash"),
         pytest.param(html.escape(ODD), id="html"),
