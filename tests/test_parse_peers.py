@@ -592,9 +592,17 @@ def test_rejected_charset_falls_back_to_utf8(charset: str) -> None:
     assert parsed.error_message == BODY_64K.decode("utf-8").strip()
 
 
+def test_slow_punycode_body_is_read_as_utf8() -> None:
+    """A 64 KiB body that punycode decodes in quadratic time is read as UTF-8 instead."""
+    body = b"x" * 32768 + b"-" + b"9" * 32767  # half a second of CPU through punycode
+    parsed = parse_error_body(body, "text/plain; charset=punycode")
+    assert parsed.error_message == body.decode()
+
+
 @pytest.mark.parametrize("charset", REJECTED)
 def test_rejected_charset_decoder_output(charset: str) -> None:
     """The decoder's own output for a rejected charset is exactly the UTF-8 reading."""
+    assert _parse._text_codec(charset or None) is None
     assert _parse._decode(BODY_64K, f"text/plain; charset={charset}") == BODY_64K.decode()
 
 
