@@ -117,8 +117,7 @@ _AUTH_PARAM_SEPARATOR = re.compile(r"[,\s]+")
 # Authorization parameters that name things rather than prove anything.
 _PUBLIC_AUTH_PARAMS = frozenset({"signedheaders", "algorithm", "realm", "uri", "qop", "nc"})
 _MAX_BASIC_CHARS = 8192
-_PERCENT_HEX = re.compile(r"%[0-9A-F]{2}")
-_JSON_ESCAPE = re.compile(r"\\u[0-9a-f]{4}")
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 _WHITESPACE = re.compile(r"\s+")
 _SPACES = re.compile(r" {2,}")
 _MARKER_CHARS = len("… [+ chars]")
@@ -337,9 +336,10 @@ def scrub(text: str | None, secrets: Iterable[str]) -> str | None:
       text before searching, so an echo with a zero-width space, soft hyphen or
       U+034F inside the secret is still found, and cannot come together again later.
     * Besides each secret as it is, its percent-encoded forms (``quote`` and
-      ``quote_plus``, upper- and lowercase hex, and encoded twice), its JSON-escaped
-      forms (ASCII with lower- or uppercase ``\\u`` escapes or not, ``/`` escaped or
-      not) and its HTML-escaped forms are replaced.
+      ``quote_plus``, and encoded twice), its JSON-escaped forms (ASCII or not, ``/``
+      escaped or not) and its HTML-escaped forms are replaced, all of them in any
+      ASCII letter case (hex digits of escapes come in either case, and some servers
+      change the case of what they echo).
     * Overlapping occurrences merge into one ``***``, so no secret survives in part
       because a neighbour was masked first.
 
@@ -428,12 +428,14 @@ def _scrub_number(number: int | float, forms: tuple[str, ...]) -> object:
 
 def _scrub_text(text: str, forms: tuple[str, ...]) -> str:
     visible = _visible(text)
+    # Forms are ASCII-lowercased; lowering only ASCII keeps every position in place.
+    folded = visible.lower() if visible.isascii() else visible.translate(_ASCII_LOWER)
     spans: list[tuple[int, int]] = []
     for form in forms:
-        start = visible.find(form)
+        start = folded.find(form)
         while start >= 0:
             spans.append((start, start + len(form)))
-            start = visible.find(form, start + len(form))
+            start = folded.find(form, start + len(form))
     if not spans:
         return text
     spans.sort()
@@ -470,17 +472,13 @@ def _forms(secrets: tuple[str, ...]) -> tuple[str, ...]:
             continue
         once = quote(secret, safe="")
         encoded = (once, quote_plus(secret, safe=""), quote(secret), quote(once, safe=""))
-        ascii_json = json.dumps(secret)[1:-1]
-        escaped = (
-            ascii_json,
-            _JSON_ESCAPE.sub(lambda m: m.group()[:2] + m.group()[2:].upper(), ascii_json),
-            json.dumps(secret, ensure_ascii=False)[1:-1],
-        )
+        escaped = (json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1])
         forms.update((secret, *encoded, *escaped))
-        forms.update(_PERCENT_HEX.sub(lambda m: m.group().lower(), form) for form in encoded)
         forms.update(form.replace("/", "\\/") for form in escaped)
         forms.update((html.escape(secret), html.escape(secret, quote=False)))
-    return tuple(sorted(forms, key=len, reverse=True))
+    # Matching ignores ASCII case: hex digits of escapes come in either case, and some
+    # servers change the case of what they echo.
+    return tuple(sorted({form.translate(_ASCII_LOWER) for form in forms}, key=len, reverse=True))
 
 
 def _visible(text: str) -> str:

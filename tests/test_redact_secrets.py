@@ -329,6 +329,18 @@ def test_encoded_echoes(echo: str) -> None:
     assert scrub(f"[{echo}]", (ODD,)) == f"[{REDACTED}]"
 
 
+@pytest.mark.parametrize("echo", [SECRET.upper(), SECRET.lower(), SECRET.swapcase()])
+def test_echo_in_another_letter_case(echo: str) -> None:
+    """An echo whose ASCII letters changed case is masked too."""
+    assert scrub(f"got {echo}.", (SECRET,)) == f"got {REDACTED}."
+
+
+def test_case_folding_keeps_positions_in_non_ascii_text() -> None:
+    """Folding only ASCII letters keeps positions right around characters that lowercase longer."""
+    text = f"\u0130\u0130 {SECRET.upper()} \u0130"
+    assert scrub(text, (SECRET,)) == f"\u0130\u0130 {REDACTED} \u0130"
+
+
 def test_overlapping_secrets_leave_nothing() -> None:
     """Secrets overlapping in the text are masked as one span, with no part left over."""
     masked = scrub("x abcdef123456 y", ("abcdef12", "ef123456"))
