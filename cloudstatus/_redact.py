@@ -247,6 +247,9 @@ def secret_values(url: object, headers: object, extra: Iterable[object] = ()) ->
             lower_items = getattr(headers, "lower_items", None)
             items = lower_items() if callable(lower_items) else headers.items()
             for name, value in items:
+                # requests keeps header names and values given as bytes as they are.
+                name = name.decode("latin-1") if isinstance(name, bytes) else name
+                value = value.decode("latin-1") if isinstance(value, bytes) else value
                 if isinstance(name, str) and isinstance(value, str) and _is_secret_header(name):
                     _header_secrets(name.strip().lower(), value, found)
     except Exception:  # an odd header container: keep what was found so far

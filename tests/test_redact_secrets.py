@@ -63,6 +63,14 @@ def test_basic_auth_garbage(token: str) -> None:
     assert all(len(value) >= 6 for value in found)
 
 
+def test_header_given_as_bytes() -> None:
+    """Header names and values requests keeps as bytes are read as Latin-1 text."""
+    prepared = requests.Request(
+        "GET", "https://h/x", headers={b"X-Auth-Token": b"bytes-token-1"}
+    ).prepare()
+    assert "bytes-token-1" in secret_values(prepared.url, prepared.headers)
+
+
 def test_huawei_aksk_signature() -> None:
     """Huawei's SDK-HMAC-SHA256 header gives its Access key id and Signature, not SignedHeaders."""
     header = (
