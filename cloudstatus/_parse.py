@@ -15,9 +15,10 @@ import re
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timezone
 from email.utils import parsedate_to_datetime
+from functools import lru_cache
 from html import unescape
 from typing import TypeVar
 
@@ -26,6 +27,7 @@ __all__ = [
     "MAX_BODY_BYTES",
     "MAX_RETRY_AFTER",
     "REQUEST_ID_HEADERS",
+    "TEXT_CODECS",
     "BodyParser",
     "ErrorBody",
     "RateLimit",
@@ -44,6 +46,52 @@ MAX_BODY_BYTES = 1024 * 1024
 
 #: Waits longer than this (one year, in seconds) are treated as garbage, not advice.
 MAX_RETRY_AFTER = 365 * 24 * 60 * 60.0
+
+#: The codecs a body's declared ``charset`` may select, by their canonical
+#: :func:`codecs.lookup` names: Unicode, ASCII, the ISO 8859 and Windows code pages,
+#: KOI8, and the common Chinese, Japanese and Korean encodings. Any other charset,
+#: such as ``punycode``, ``idna``, ``utf-7`` or a bytes-to-bytes codec like ``zlib``,
+#: is ignored and the body is read as UTF-8.
+TEXT_CODECS: frozenset[str] = frozenset(
+    {
+        "utf-8",
+        "utf-8-sig",
+        "utf-16",
+        "utf-16-le",
+        "utf-16-be",
+        "utf-32",
+        "utf-32-le",
+        "utf-32-be",
+        "ascii",
+        *(f"iso8859-{part}" for part in (*range(1, 12), *range(13, 17))),
+        *(f"cp{page}" for page in range(1250, 1259)),
+        "cp437",
+        "cp850",
+        "cp866",
+        "cp874",
+        "tis-620",
+        "koi8-r",
+        "koi8-u",
+        "mac-roman",
+        "gbk",
+        "gb2312",
+        "gb18030",
+        "big5",
+        "big5hkscs",
+        "cp932",
+        "cp949",
+        "cp950",
+        "shift_jis",
+        "shift_jis_2004",
+        "shift_jisx0213",
+        "euc_jp",
+        "euc_jis_2004",
+        "euc_jisx0213",
+        "iso2022_jp",
+        "euc_kr",
+        "johab",
+    }
+)
 
 #: Response headers that carry a request id, lowercased, in the order they are checked.
 REQUEST_ID_HEADERS: tuple[str, ...] = (
@@ -77,6 +125,11 @@ class ErrorBody:
     #: ``"html"``, ``"text"``, ``"empty"``, whatever a user parser puts there, or
     #: ``"none"`` when no parser took it.
     format: str = "none"
+    #: Seconds the body asks the client to wait before retrying, or None: from a Google
+    #: ``google.rpc.RetryInfo`` entry (``"retryDelay": "53s"``) in a ``details`` list,
+    #: or a number of seconds in a ``retryAfter``-style member such as nova's
+    #: ``overLimit`` fault carries. A finite float ``>= 0``, at most a year.
+    retry_delay: float | None = None
 
 
 #: A body parser: ``(body, lowercased Content-Type or "")`` to an :class:`ErrorBody`,
@@ -92,7 +145,8 @@ def parse_error_body(
     The first :data:`MAX_BODY_BYTES` bytes are offered to each of ``parsers`` in
     turn, then to :data:`DEFAULT_PARSERS`; the first :class:`ErrorBody` returned
     wins. A parser that raises, or returns anything but an :class:`ErrorBody`, is
-    skipped.
+    skipped. The body is decoded to text at most once, however many of the built-in
+    parsers look at it (see :func:`parse_text` for how it is decoded).
 
     :param body: the raw body bytes (``None`` and ``str`` are tolerated).
     :param content_type: the ``Content-Type`` header value, if any; parsers receive
@@ -102,9 +156,16 @@ def parse_error_body(
     """
     data = _as_bytes(body)[:MAX_BODY_BYTES]
     ctype = content_type.strip().lower() if isinstance(content_type, str) else ""
+    text: str | None = None
     for parser in (*parsers, *DEFAULT_PARSERS):
+        on_text = next((reader for known, reader in _TEXT_READERS if known is parser), None)
         try:
-            result = parser(data, ctype)
+            if on_text is None:
+                result = parser(data, ctype)
+            else:
+                if text is None:
+                    text = _decode(data, ctype)
+                result = on_text(text, ctype)
         except Exception:  # a broken parser must not turn an HTTP error into a crash
             continue
         if isinstance(result, ErrorBody):
@@ -123,38 +184,57 @@ def parse_json(body: bytes, content_type: str = "") -> ErrorBody | None:
       ``detail`` (else a ``message``-like member, else ``title``); the code is a
       ``code``/``error_code`` extension member, else ``type`` unless it is
       ``about:blank``; format ``"problem+json"``.
-    * ``{"error": {...}}``: the inner object, then the outer one, are searched.
-    * flat objects with ``error_code``/``errorCode``/``code`` and
-      ``error_msg``/``errorMsg``/``error_message``/``errorMessage``/``message``/``msg``.
-    * OpenStack fault wrappers such as ``{"itemNotFound": {"message": …, "code": 404}}``:
-      when the object has none of the keys above and exactly one member whose value is an
-      object with such keys, that object is searched (the wrapper name stays in
-      :attr:`ErrorBody.details`).
+    * Other objects are searched in layers, earlier layers winning member by member:
+      the inner object of ``{"error": {...}}`` (Google, OData, keystone, Huawei), the
+      object itself, then the first object of an ``"errors"`` list (OpenStack API-SIG,
+      JSON:API, GraphQL, with that object's ``extensions``), so
+      ``{"errors": [{"code": "placement.concurrent_update", "title": …, "detail": …,
+      "request_id": …}]}`` gives its code, ``detail`` as the message and its request id.
+      All the errors stay in :attr:`ErrorBody.details`.
+    * Codes come from ``error_code``/``errorCode``/``code``; in the inner ``error``
+      object and in fault wrappers also from a token-like ``type`` (neutron's
+      ``{"NeutronError": {"type": "NetworkNotFound", …}}``, Heat's inner error).
+      Messages come from ``error_msg``/``errorMsg``/``error_message``/
+      ``errorMessage``/``message``/``msg``/``faultstring`` (OpenStack WSME), then
+      ``error_description``/``detail``/``explanation``/``title``. WSME's
+      ``faultcode`` is not reported: it only says ``"Client"`` or ``"Server"``, which
+      the status code already tells.
+    * A message that is itself a JSON object (Ironic's doubly encoded
+      ``{"error_message": "{\\"faultstring\\": …}"}``) is read once more.
+    * When no layer gives a code or a message, fault wrappers are looked for:
+      members whose value is an object with such keys, such as nova's
+      ``{"itemNotFound": {"message": …, "code": 404}}`` or Ironic's
+      ``{"error_message": {"faultstring": …}}``, at the shallowest depth (up to four
+      levels, as huaweicloudsdkcore searches nested objects) where any is found. One
+      wrapper is read like a layer; several give their messages joined by newlines
+      (as openstacksdk does) and their code only when they all agree.
     * ``{"error": "invalid_grant", "error_description": …}`` (OAuth): a token-like
       ``error`` string is the code; a sentence-like one is the message.
+    * ``encoded_authorization_message`` (Huawei IAM) is the message only when nothing
+      else is.
 
     An integer code is reported as its string (keystone's ``{"code": 404}`` gives
     ``"404"``), except that Google's string ``status`` (``"NOT_FOUND"``) is preferred
     when it sits beside an integer ``code``; :attr:`ErrorBody.raw_code` holds the value
-    used. ``encoded_authorization_message`` is the message only when nothing else is.
-    A request id is taken from ``request_id``/``requestId``/``request-id``/``RequestId``.
+    used. A request id is taken from ``request_id``/``requestId``/``request-id``/
+    ``RequestId`` in any layer.
 
-    JSON that is not an object gives format ``"json"`` with the value as details; a
-    JSON string is also the message. Invalid or too deeply nested JSON gives None.
+    :attr:`ErrorBody.retry_delay` comes from a ``google.rpc.RetryInfo`` entry
+    (``{"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "53s"}``,
+    a decimal ``"1.5s"`` or ``{"seconds": 53, "nanos": 0}``) in a layer's ``details``
+    list, else from a number of seconds (a JSON number or a decimal string) in a
+    layer's ``retryAfter`` (nova's ``overLimit`` fault), ``retry_after``,
+    ``retryAfterSec``, ``retryAfterSeconds`` or ``retry_after_seconds``, or in the
+    same members of a layer's ``parameters`` object. Anything else there is ignored.
+
+    A JSON array whose first element is an ``{"error": {...}}`` object (Google's
+    streaming methods answer ``[{"error": {...}}]``) is read through that object, the
+    whole array being the details. Other JSON that is not an object gives format
+    ``"json"`` with the value as details, and no code (an array of other objects is
+    data, not one error); a JSON string is also the message. Invalid or too deeply
+    nested JSON gives None.
     """
-    text = _decode(body, content_type).strip()
-    if not (text.startswith(("{", "[")) or _media_type(content_type).endswith(_JSON_SUFFIXES)):
-        return None
-    try:
-        doc = json.loads(text)
-    except (ValueError, RecursionError):
-        return None
-    if not isinstance(doc, dict):
-        message = _as_text(doc) if isinstance(doc, str) else None
-        return ErrorBody(error_message=message, details=doc, format="json")
-    if _media_type(content_type) == "application/problem+json" or _is_problem(doc):
-        return _problem_body(doc)
-    return _object_body(doc)
+    return _json_body(_decode(_as_bytes(body), content_type), content_type)
 
 
 def parse_xml(body: bytes, content_type: str = "") -> ErrorBody | None:
@@ -170,48 +250,7 @@ def parse_xml(body: bytes, content_type: str = "") -> ErrorBody | None:
     so no entity is ever expanded: they are returned as plain text (format ``"text"``).
     HTML documents and bodies that do not start with ``<`` give None.
     """
-    text = _decode(body, content_type).lstrip()
-    if not text.startswith("<") or "html" in _media_type(content_type) or _looks_html(text):
-        return None
-    lowered = text.lower()
-    if "<!doctype" in lowered or "<!entity" in lowered:
-        return parse_text(body, content_type)
-    # The text is already decoded, so a declared encoding would only mislead expat.
-    declaration = _XML_DECLARATION.match(text)
-    if declaration is not None:
-        text = text[declaration.end() :]
-    try:
-        parser = ET.XMLParser()
-        parser.feed(text)
-        root = parser.close()
-    except Exception:  # ParseError, and anything else expat may throw at garbage
-        return None
-    element = next((e for e in root.iter() if _local_name(e.tag).lower() == "error"), root)
-    children: dict[str, str] = {}
-    for child in element:
-        children.setdefault(_local_name(child.tag), "".join(child.itertext()).strip())
-    folded = {name.lower(): value for name, value in reversed(children.items())}
-    code = next((folded[k] for k in _XML_CODE_TAGS if folded.get(k)), None)
-    message = next((folded[k] for k in _XML_MESSAGE_TAGS if folded.get(k)), None)
-    if message is None and code is None and len(element) == 0:
-        message = (element.text or "").strip() or None
-    request_id = next(
-        (
-            value
-            for e in root.iter()
-            if _local_name(e.tag).lower() in _XML_REQUEST_ID_TAGS
-            and (value := "".join(e.itertext()).strip())
-        ),
-        None,
-    )
-    return ErrorBody(
-        error_code=code,
-        error_message=message,
-        request_id=request_id,
-        details=children,
-        raw_code=code,
-        format="xml",
-    )
+    return _xml_body(_decode(_as_bytes(body), content_type), content_type)
 
 
 def parse_html(body: bytes, content_type: str = "") -> ErrorBody | None:
@@ -223,22 +262,23 @@ def parse_html(body: bytes, content_type: str = "") -> ErrorBody | None:
     pass: the standard library's ``html.parser`` is quadratic on some malformed input
     (minutes for a megabyte of ``<!--``), so it is not used.
     """
-    text = _decode(body, content_type)
-    if "html" not in _media_type(content_type) and not _looks_html(text):
-        return None
-    title, visible = _html_text(text)
-    return ErrorBody(error_message=title or visible or None, format="html")
+    return _html_body(_decode(_as_bytes(body), content_type), content_type)
 
 
 def parse_text(body: bytes, content_type: str = "") -> ErrorBody:
     """Take any body as plain text: the stripped text is the message.
 
     An empty or whitespace-only body gives ``ErrorBody(format="empty")``.
+
+    Every built-in parser decodes the same way: a UTF-32, UTF-16 or UTF-8 byte order
+    mark wins, then the Content-Type ``charset`` if it names one of
+    :data:`TEXT_CODECS` (any alias :func:`codecs.lookup` knows), else UTF-8.
+    Undecodable bytes become U+FFFD. Other codecs, such as ``punycode``, ``idna``,
+    ``rot13``, ``utf-7``, ``base64``, ``zlib``, ``bz2`` or ``uu``, are never run on
+    server bytes: some are not text encodings at all, and some take seconds of CPU
+    for a small body.
     """
-    text = _decode(body, content_type).strip()
-    if not text:
-        return ErrorBody(format="empty")
-    return ErrorBody(error_message=text, format="text")
+    return _text_body(_decode(_as_bytes(body), content_type), content_type)
 
 
 #: The built-in parsers, in the order :func:`parse_error_body` tries them.
@@ -267,6 +307,14 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
     three RFC 9110 formats (a date without a zone is taken as UTC). A date is measured
     from ``now`` (default :func:`time.time`) and clamped at ``0.0`` when it is past.
 
+    A header sent more than once reaches us folded into one comma-separated value
+    (requests joins two ``Retry-After: 1`` lines into ``"1, 1"``), so a value with a
+    comma is read as such a list and its first member that is valid on its own wins,
+    as the first line of any other repeated header does: ``"1, 1"`` and ``"1, 5"`` give
+    ``1.0``, ``"soon, 5"`` gives ``5.0``. The comma after a date's day name does not
+    split the date, so a single date reads as before and two folded dates give the
+    first one.
+
     :returns: seconds as a finite float ``>= 0``, or None for a missing, negative,
         malformed value, or one more than :data:`MAX_RETRY_AFTER` (a year) away.
     """
@@ -274,7 +322,24 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
         value = value.decode("latin-1")
     if not isinstance(value, str):
         return None
+    if "," not in value:
+        return _retry_after_member(value, now)
+    pieces = value[:_MAX_HEADER_CHARS].split(",", _MAX_FOLDED_MEMBERS)[:_MAX_FOLDED_MEMBERS]
+    for index, piece in enumerate(pieces):
+        seconds = _retry_after_member(piece, now)
+        if seconds is None and index + 1 < len(pieces):
+            # "Wed, 21 Oct 2015 07:28:00 GMT": the day name is followed by a comma.
+            seconds = _retry_after_member(f"{piece},{pieces[index + 1]}", now)
+        if seconds is not None:
+            return seconds
+    return None
+
+
+def _retry_after_member(value: str, now: float | None) -> float | None:
+    """One delta-seconds or HTTP-date, in seconds; None when it is neither."""
     text = value.strip()
+    if not text:
+        return None
     if _DECIMAL.fullmatch(text):
         seconds = float(text)
     else:
@@ -371,7 +436,42 @@ def rate_limit_in(found: Mapping[str, str], *, now: float | None = None) -> Rate
 
 _JSON_SUFFIXES = ("/json", "+json")
 _CODE_KEYS = ("error_code", "errorCode", "code")
-_MESSAGE_KEYS = ("error_msg", "errorMsg", "error_message", "errorMessage", "message", "msg")
+_MESSAGE_KEYS = (
+    "error_msg",
+    "errorMsg",
+    "error_message",
+    "errorMessage",
+    "message",
+    "msg",
+    "faultstring",
+)
+_ALL_MESSAGE_KEYS = (*_MESSAGE_KEYS, "error_description", "detail", "explanation", "title")
+_FAULT_KEYS = frozenset((*_CODE_KEYS, *_MESSAGE_KEYS))
+_RETRY_KEYS = (
+    "retryAfter",
+    "retry_after",
+    "retryAfterSec",
+    "retryAfterSeconds",
+    "retry_after_seconds",
+)
+_RETRY_INFO_TYPE = "/google.rpc.RetryInfo"
+_DURATION = re.compile(r"([0-9]{1,12}(?:\.[0-9]{1,9})?)s", re.ASCII)
+_INTEGER = re.compile(r"[0-9]{1,12}", re.ASCII)
+_MAX_DETAILS_SCANNED = 64
+_MAX_WRAPPER_DEPTH = 4
+_MAX_WRAPPER_VISITS = 4096
+_MAX_NESTED_JSON_CHARS = 64 * 1024
+# A declared charset is looked up only when it looks like a codec name.
+_CODEC_LABEL = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:+\-]{0,39}", re.ASCII)
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+# An object that may describe the error, and whether a token-like "type" in it is a code.
+_Layer = tuple[dict[str, object], bool]
 _REQUEST_ID_KEYS = ("request_id", "requestId", "request-id", "RequestId")
 _PROBLEM_TYPES: dict[str, type] = {"type": str, "title": str, "detail": str, "status": int}
 _TOKEN = re.compile(r"[A-Za-z0-9_.:\-]{1,64}")
@@ -391,6 +491,8 @@ _HTML_RAW_TEXT = {
 _DECIMAL = re.compile(r"[0-9]{1,15}(?:\.[0-9]{1,9})?", re.ASCII)
 _LEADING_TOKEN = re.compile(r"[,;]")
 _MAX_HEADER_CHARS = 4096
+# A folded Retry-After longer than this is garbage; the first members decide anyway.
+_MAX_FOLDED_MEMBERS = 64
 _APIG_HEADERS = tuple(
     f"x-apig-ratelimit-{scope}" for scope in ("api", "user", "app", "ip", "api-allenv")
 )
@@ -434,21 +536,123 @@ def _charset(content_type: str) -> str | None:
 
 
 def _decode(body: bytes, content_type: str) -> str:
-    """Decode a body: a BOM wins, then the Content-Type charset, then UTF-8.
+    """Decode a body once: a BOM wins, then an allowed Content-Type charset, then UTF-8.
 
     Undecodable bytes become U+FFFD rather than an error.
     """
-    if body.startswith(codecs.BOM_UTF8):
-        return body[len(codecs.BOM_UTF8) :].decode("utf-8", "replace")
-    if body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return body.decode("utf-16", "replace")
-    charset = _charset(content_type)
-    if charset is not None:
-        try:
-            return body.decode(charset, "replace")
-        except (LookupError, UnicodeError, ValueError, TypeError):
-            pass  # unknown or non-text codec, or one that refuses "replace"
-    return body.decode("utf-8", "replace")
+    # UTF-32-LE's BOM starts with UTF-16-LE's, so the longer ones are checked first.
+    for bom, codec in _BOMS:
+        if body.startswith(bom):
+            return body[len(bom) :].decode(codec, "replace")
+    declared = _text_codec(_charset(content_type))
+    return body.decode(declared or "utf-8", "replace")
+
+
+@lru_cache(maxsize=64)
+def _text_codec(label: str | None) -> str | None:
+    """The canonical name of the text codec ``label`` names, if it is an allowed one."""
+    if label is None or not _CODEC_LABEL.fullmatch(label):
+        return None
+    try:
+        name = codecs.lookup(label).name
+    except (LookupError, ValueError, TypeError):
+        return None
+    return name if name in TEXT_CODECS else None
+
+
+def _json_body(text: str, content_type: str) -> ErrorBody | None:
+    text = text.strip()
+    if not (text.startswith(("{", "[")) or _media_type(content_type).endswith(_JSON_SUFFIXES)):
+        return None
+    try:
+        doc = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    if (
+        isinstance(doc, list)
+        and doc
+        and isinstance(doc[0], dict)
+        and isinstance(doc[0].get("error"), dict)
+    ):
+        return replace(_object_body(doc[0]), details=doc)
+    if not isinstance(doc, dict):
+        message = _as_text(doc) if isinstance(doc, str) else None
+        return ErrorBody(error_message=message, details=doc, format="json")
+    return _dict_body(doc, content_type)
+
+
+def _dict_body(doc: dict[str, object], content_type: str) -> ErrorBody:
+    if _media_type(content_type) == "application/problem+json" or _is_problem(doc):
+        return _problem_body(doc)
+    return _object_body(doc)
+
+
+def _xml_body(text: str, content_type: str) -> ErrorBody | None:
+    text = text.lstrip()
+    if not text.startswith("<") or "html" in _media_type(content_type) or _looks_html(text):
+        return None
+    lowered = text.lower()
+    if "<!doctype" in lowered or "<!entity" in lowered:
+        return _text_body(text, content_type)
+    # The text is already decoded, so a declared encoding would only mislead expat.
+    declaration = _XML_DECLARATION.match(text)
+    if declaration is not None:
+        text = text[declaration.end() :]
+    try:
+        parser = ET.XMLParser()
+        parser.feed(text)
+        root = parser.close()
+    except Exception:  # ParseError, and anything else expat may throw at garbage
+        return None
+    element = next((e for e in root.iter() if _local_name(e.tag).lower() == "error"), root)
+    children: dict[str, str] = {}
+    for child in element:
+        children.setdefault(_local_name(child.tag), "".join(child.itertext()).strip())
+    folded = {name.lower(): value for name, value in reversed(children.items())}
+    code = next((folded[k] for k in _XML_CODE_TAGS if folded.get(k)), None)
+    message = next((folded[k] for k in _XML_MESSAGE_TAGS if folded.get(k)), None)
+    if message is None and code is None and len(element) == 0:
+        message = (element.text or "").strip() or None
+    request_id = next(
+        (
+            value
+            for e in root.iter()
+            if _local_name(e.tag).lower() in _XML_REQUEST_ID_TAGS
+            and (value := "".join(e.itertext()).strip())
+        ),
+        None,
+    )
+    return ErrorBody(
+        error_code=code,
+        error_message=message,
+        request_id=request_id,
+        details=children,
+        raw_code=code,
+        format="xml",
+    )
+
+
+def _html_body(text: str, content_type: str) -> ErrorBody | None:
+    if "html" not in _media_type(content_type) and not _looks_html(text):
+        return None
+    title, visible = _html_text(text)
+    return ErrorBody(error_message=title or visible or None, format="html")
+
+
+def _text_body(text: str, content_type: str) -> ErrorBody:
+    text = text.strip()
+    if not text:
+        return ErrorBody(format="empty")
+    return ErrorBody(error_message=text, format="text")
+
+
+# parse_error_body hands these the text it decoded once instead of the bytes.
+_TEXT_READERS: tuple[tuple[BodyParser, Callable[[str, str], ErrorBody | None]], ...] = (
+    (parse_json, _json_body),
+    (parse_xml, _xml_body),
+    (parse_html, _html_body),
+    (parse_text, _text_body),
+)
 
 
 def _as_code(value: object) -> str | None:
@@ -469,8 +673,8 @@ def _as_text(value: object) -> str | None:
     return None
 
 
-def _first_text(layers: Sequence[dict[str, object]], keys: Sequence[str]) -> str | None:
-    for layer in layers:
+def _first_text(layers: Sequence[_Layer], keys: Sequence[str]) -> str | None:
+    for layer, _ in layers:
         for key in keys:
             text = _as_text(layer.get(key))
             if text is not None:
@@ -478,8 +682,8 @@ def _first_text(layers: Sequence[dict[str, object]], keys: Sequence[str]) -> str
     return None
 
 
-def _pick_code(layers: Sequence[dict[str, object]]) -> tuple[str | None, object]:
-    for layer in layers:
+def _pick_code(layers: Sequence[_Layer]) -> tuple[str | None, object]:
+    for layer, typed in layers:
         for key in _CODE_KEYS:
             raw = layer.get(key)
             code = _as_code(raw)
@@ -495,11 +699,14 @@ def _pick_code(layers: Sequence[dict[str, object]]) -> tuple[str | None, object]
             ):
                 return status.strip(), status
             return code, raw
+        kind = layer.get("type") if typed else None
+        if isinstance(kind, str) and _TOKEN.fullmatch(kind.strip()):
+            return kind.strip(), kind
     return None, None
 
 
-def _request_id(layers: Sequence[dict[str, object]]) -> str | None:
-    for layer in layers:
+def _request_id(layers: Sequence[_Layer]) -> str | None:
+    for layer, _ in layers:
         for key in _REQUEST_ID_KEYS:
             found = _as_code(layer.get(key))
             if found is not None:
@@ -518,7 +725,7 @@ def _is_problem(doc: dict[str, object]) -> bool:
 
 
 def _problem_body(doc: dict[str, object]) -> ErrorBody:
-    layers = (doc,)
+    layers: tuple[_Layer, ...] = ((doc, False),)
     code, raw = _pick_code(layers)
     problem_type = _as_text(doc.get("type"))
     if code is None and problem_type is not None and problem_type != "about:blank":
@@ -530,29 +737,60 @@ def _problem_body(doc: dict[str, object]) -> ErrorBody:
         details=doc,
         raw_code=raw,
         format="problem+json",
+        retry_delay=_retry_delay(layers),
     )
 
 
-def _object_body(doc: dict[str, object]) -> ErrorBody:
+def _layers(doc: dict[str, object]) -> list[_Layer]:
+    """The objects of ``doc`` that may describe the error, most specific first."""
+    layers: list[_Layer] = []
     inner = doc.get("error")
-    layers: tuple[dict[str, object], ...] = (doc,)
     if isinstance(inner, dict):
-        layers = (inner, doc)
-    elif not any(key in doc for key in (*_CODE_KEYS, *_MESSAGE_KEYS, "error")):
-        wrapped = [
-            value
-            for value in doc.values()
-            if isinstance(value, dict) and any(k in value for k in (*_CODE_KEYS, *_MESSAGE_KEYS))
-        ]
-        if len(wrapped) == 1:
-            layers = (wrapped[0], doc)
+        layers.append((inner, True))
+    layers.append((doc, False))
+    errors = doc.get("errors")
+    if isinstance(errors, list) and errors and isinstance(errors[0], dict):
+        first: dict[str, object] = errors[0]
+        layers.append((first, True))
+        extensions = first.get("extensions")
+        if isinstance(extensions, dict):  # GraphQL: {"extensions": {"code": ...}}
+            layers.append((extensions, True))
+    return layers
+
+
+def _describe(layers: Sequence[_Layer]) -> tuple[str | None, object, str | None]:
     code, raw = _pick_code(layers)
-    message = _first_text(layers, (*_MESSAGE_KEYS, "error_description", "detail", "title"))
-    oauth = _as_text(inner) if isinstance(inner, str) else None
+    return code, raw, _first_text(layers, _ALL_MESSAGE_KEYS)
+
+
+def _object_body(doc: dict[str, object], *, nested: bool = False) -> ErrorBody:
+    layers = _layers(doc)
+    code, raw, message = _describe(layers)
+    if message is not None and not nested and message.startswith("{") and message.endswith("}"):
+        inner = _decoded_object(message)
+        if inner is not None:  # Ironic once sent its WSME fault as a JSON string
+            again = _object_body(inner, nested=True)
+            if again.error_message is not None:
+                message = again.error_message
+            if code is None and again.error_code is not None:
+                code, raw = again.error_code, again.raw_code
+    if code is None and message is None:
+        wrappers = _fault_wrappers(doc, nested=nested)
+        if len(wrappers) == 1:
+            layers = [(wrappers[0], True), *layers]
+            code, raw, message = _describe(layers)
+        elif wrappers:
+            found = [_describe([(wrapper, True)]) for wrapper in wrappers]
+            message = "\n".join(text for _, _, text in found if text is not None) or None
+            codes = {each for each, _, _ in found}
+            if len(codes) == 1:
+                code, raw = found[0][0], found[0][1]
+            layers = [*((wrapper, True) for wrapper in wrappers), *layers]
+    oauth = _as_text(doc.get("error")) if isinstance(doc.get("error"), str) else None
     if oauth is not None:
         if _TOKEN.fullmatch(oauth):
             if code is None:
-                code, raw = oauth, inner
+                code, raw = oauth, doc.get("error")
         elif message is None:
             message = oauth
     if message is None:
@@ -564,7 +802,106 @@ def _object_body(doc: dict[str, object]) -> ErrorBody:
         details=doc,
         raw_code=raw,
         format="json",
+        retry_delay=_retry_delay(layers),
     )
+
+
+def _is_fault(value: object) -> bool:
+    return isinstance(value, dict) and any(key in value for key in _FAULT_KEYS)
+
+
+def _decoded_object(text: str) -> dict[str, object] | None:
+    """``text`` as a JSON object, or None; long strings are not tried."""
+    if len(text) > _MAX_NESTED_JSON_CHARS or not text.lstrip().startswith("{"):
+        return None
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _fault_wrappers(doc: dict[str, object], *, nested: bool) -> list[dict[str, object]]:
+    """The objects with error keys at the shallowest depth where there are any."""
+    level: list[dict[str, object]] = [doc]
+    visited = 0
+    for depth in range(_MAX_WRAPPER_DEPTH):
+        found: list[dict[str, object]] = []
+        below: list[dict[str, object]] = []
+        for parent in level:
+            for value in parent.values():
+                visited += 1
+                if visited > _MAX_WRAPPER_VISITS:
+                    return found
+                if isinstance(value, str) and depth == 0 and not nested:
+                    decoded = _decoded_object(value)
+                    if decoded is not None and _is_fault(decoded):
+                        found.append(decoded)
+                elif isinstance(value, dict):
+                    (found if _is_fault(value) else below).append(value)
+        if found:
+            return found
+        level = below
+    return []
+
+
+def _retry_delay(layers: Sequence[_Layer]) -> float | None:
+    """The wait a body asks for, in seconds (see :func:`parse_json`), or None."""
+    for layer, _ in layers:
+        details = layer.get("details")
+        if isinstance(details, list):
+            for entry in details[:_MAX_DETAILS_SCANNED]:
+                if (
+                    isinstance(entry, dict)
+                    and isinstance(entry.get("@type"), str)
+                    and str(entry["@type"]).endswith(_RETRY_INFO_TYPE)
+                ):
+                    delay = _duration(entry.get("retryDelay"))
+                    if delay is not None:
+                        return delay
+    for layer, _ in layers:
+        for holder in (layer, layer.get("parameters")):
+            if not isinstance(holder, dict):
+                continue
+            for key in _RETRY_KEYS:
+                delay = _seconds(holder.get(key))
+                if delay is not None:
+                    return delay
+    return None
+
+
+def _seconds(value: object) -> float | None:
+    """A JSON number, or a decimal string, of seconds within the allowed range."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        value = float(text) if _DECIMAL.fullmatch(text) else None
+    if isinstance(value, (int, float)) and math.isfinite(value) and 0 <= value <= MAX_RETRY_AFTER:
+        return float(value)
+    return None
+
+
+def _duration(value: object) -> float | None:
+    """A protobuf ``Duration`` in its JSON forms: ``"53s"``, ``"1.5s"``, or an object."""
+    if isinstance(value, str):
+        match = _DURATION.fullmatch(value.strip())
+        return _seconds(match.group(1)) if match else None
+    if not isinstance(value, dict):
+        return None
+    seconds = value.get("seconds", 0)
+    nanos = value.get("nanos", 0)
+    if isinstance(seconds, str) and _INTEGER.fullmatch(seconds.strip()):
+        seconds = int(seconds)  # proto3 JSON writes int64 as a string
+    if (
+        isinstance(seconds, bool)
+        or isinstance(nanos, bool)
+        or not isinstance(seconds, int)
+        or not isinstance(nanos, int)
+        or not 0 <= nanos < 1_000_000_000
+    ):
+        return None
+    return _seconds(seconds + nanos / 1e9) if 0 <= seconds <= MAX_RETRY_AFTER else None
 
 
 def _local_name(tag: object) -> str:

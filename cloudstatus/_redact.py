@@ -1,14 +1,22 @@
 """Make server- and user-supplied text safe to put in exception messages and logs.
 
 URLs lose credentials, headers lose secrets, and free text loses control characters,
-invisible characters and excess length. Nothing here raises on odd input.
+invisible characters and excess length. :func:`secret_values` learns the credentials a
+request carried, and :func:`scrub` / :func:`scrub_value` mask the server's echoes of
+them in text and in parsed details. Nothing here raises on odd input.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import html
+import json
 import re
-from collections.abc import Iterator, Mapping
-from urllib.parse import unquote_plus
+from collections.abc import Iterable, Iterator, Mapping
+from functools import lru_cache
+from typing import cast
+from urllib.parse import quote, quote_plus, unquote_plus
 
 __all__ = [
     "REDACTED",
@@ -17,6 +25,7 @@ __all__ = [
     "redact_headers",
     "redact_url",
     "scrub",
+    "scrub_value",
     "secret_values",
 ]
 
@@ -58,25 +67,85 @@ _SECRET_HEADER_PARTS = (
     "subscription-key",
     "functions-key",
 )
+# A query parameter is secret when its name contains one of these...
 _SECRET_PARAM_PARTS = (
     "token",
     "signature",
     "password",
     "passwd",
+    "passphrase",
     "secret",
     "credential",
-    "key",
-    "auth",
     "session",
+    "sessid",
+    "assertion",
+    "apikey",
+    "api_key",
+    "api-key",
+    "accesskey",
+    "access_key",
+    "privatekey",
+    "private_key",
 )
+# ...or has one of these as a word (camelCase, "-" and "_" separate words), so that
+# "AccessKeyId", "x-auth" and "api_sig" are secret but "keyword" and "author" are not...
+_SECRET_PARAM_WORDS = frozenset({"key", "keys", "auth", "sig", "pw", "pwd", "otp"})
+# ...or is exactly one of these.
+_SECRET_PARAM_NAMES = frozenset(
+    {
+        "sig",
+        "pwd",
+        "pass",
+        "pw",
+        "code",
+        "jwt",
+        "appid",
+        "app_id",
+        "api_sig",
+        "code_verifier",
+        "ak",
+        "sk",
+        "authorization",
+    }
+)
+_PARAM_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
 _SECRET_HEADER_PART = re.compile("|".join(map(re.escape, _SECRET_HEADER_PARTS)))
-_SECRET_PARAM_NAMES = frozenset({"sig", "pwd", "pass", "code", "jwt"})
 # Leading whitespace too: requests strips it before connecting, so it is still a URL.
 _AUTHORITY_START = re.compile(r"\s*(?:[A-Za-z][A-Za-z0-9+.\-]*:)?//")
 _PARAM_SEPARATOR = re.compile(r"([&;])")
+_AUTH_PARAM_SEPARATOR = re.compile(r"[,\s]+")
+# Authorization parameters that name things rather than prove anything.
+_PUBLIC_AUTH_PARAMS = frozenset({"signedheaders", "algorithm", "realm", "uri", "qop", "nc"})
+_MAX_BASIC_CHARS = 8192
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 _WHITESPACE = re.compile(r"\s+")
 _SPACES = re.compile(r" {2,}")
 _MARKER_CHARS = len("… [+ chars]")
+# Characters that show nothing. Most are format characters str.isprintable() already
+# rejects; the rest are printable to Python yet render as blank space: fillers,
+# combining joiners, variation selectors, the blank Braille pattern.
+_INVISIBLE_RANGES = (
+    (0x00AD, 0x00AD),  # soft hyphen
+    (0x034F, 0x034F),  # combining grapheme joiner
+    (0x061C, 0x061C),  # Arabic letter mark
+    (0x115F, 0x1160),  # Hangul choseong and jungseong fillers
+    (0x17B4, 0x17B5),  # Khmer inherent vowels, which never render
+    (0x180B, 0x180F),  # Mongolian free variation selectors and vowel separator
+    (0x200B, 0x200F),  # zero-width space, non-joiner, joiner, direction marks
+    (0x202A, 0x202E),  # bidirectional embeddings and overrides
+    (0x2060, 0x206F),  # word joiner, invisible operators, isolates, old format controls
+    (0x2800, 0x2800),  # blank Braille pattern
+    (0x3164, 0x3164),  # Hangul filler
+    (0xFE00, 0xFE0F),  # variation selectors
+    (0xFEFF, 0xFEFF),  # zero-width no-break space (byte order mark)
+    (0xFFA0, 0xFFA0),  # halfwidth Hangul filler
+    (0x1D159, 0x1D159),  # musical symbol null notehead
+    (0x1D173, 0x1D17A),  # musical beam, tie, slur and phrase controls
+    (0xE0000, 0xE0FFF),  # tag characters and variation selectors supplement
+)
+_INVISIBLE = re.compile(
+    "[" + "".join(f"\\U{low:08x}-\\U{high:08x}" for low, high in _INVISIBLE_RANGES) + "]"
+)
 
 
 def redact_url(url: str | None) -> str:
@@ -86,10 +155,21 @@ def redact_url(url: str | None) -> str:
       ``https://***@host:8443/`` (a bare user name is replaced too, as it is often a
       token). Only URLs with an authority (``scheme://`` or ``//``) have userinfo.
     * In the query and in the fragment (OAuth puts tokens there), split on ``&`` and
-      ``;``, the value of every parameter whose percent-decoded name, in any case,
-      contains ``token``, ``signature``, ``password``, ``passwd``, ``secret``,
-      ``credential``, ``key``, ``auth`` or ``session``, or is exactly ``sig``, ``pwd``,
-      ``pass``, ``code`` (OAuth authorization codes) or ``jwt``, becomes ``***``.
+      ``;``, the value of every secret parameter becomes ``***``. A parameter is secret
+      when its percent-decoded name, in any case,
+
+      - contains ``token``, ``signature``, ``password``, ``passwd``, ``passphrase``,
+        ``secret``, ``credential``, ``session``, ``sessid``, ``assertion``, ``apikey``,
+        ``api_key``, ``api-key``, ``accesskey``, ``access_key``, ``privatekey`` or
+        ``private_key`` (``client_secret``, ``refresh_token``, ``X-Amz-Signature``,
+        ``client_assertion``…);
+      - has ``key``, ``keys``, ``auth``, ``sig``, ``pw``, ``pwd`` or ``otp`` as a word,
+        words being split at ``-``, ``_``, digits and camelCase humps (``AccessKeyId``,
+        ``sessionKey``, ``x-auth``), so that ``keyword``, ``monkey``, ``author`` and
+        ``passport`` are not secret;
+      - or is exactly ``sig``, ``pwd``, ``pass``, ``pw``, ``code`` (OAuth authorization
+        codes), ``jwt``, ``appid``, ``app_id``, ``api_sig``, ``code_verifier``, ``ak``,
+        ``sk`` or ``authorization``.
 
     The URL is never decoded, validated or re-encoded, so every string has a result
     and everything else comes back character for character (bytes are decoded as
@@ -130,27 +210,58 @@ def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
     }
 
 
-def secret_values(url: object, headers: object) -> tuple[str, ...]:
+def secret_values(url: object, headers: object, extra: Iterable[object] = ()) -> tuple[str, ...]:
     """The secrets a request carries, to scrub from what the server echoes back.
 
-    The password and user of the URL's userinfo, the values of secret query and
-    fragment parameters (as sent and percent-decoded), and the values of secret
-    headers (each word of them too, so the token of ``Bearer <token>`` counts).
-    Values shorter than six characters are left out. Never raises.
+    * the user and password of the URL's userinfo, and the values of secret query and
+      fragment parameters (see :func:`redact_url`), as sent and percent-decoded;
+    * the values of secret headers (see :func:`redact_headers`), whole and word by
+      word, so the token of ``Bearer <token>`` counts; and from those values:
+
+      - ``Basic``: the base64-decoded ``user:password``, the user and the password;
+      - parameters of other schemes, such as Huawei's ``SDK-HMAC-SHA256 Access=…,
+        SignedHeaders=…, Signature=…``, AWS's ``AWS4-HMAC-SHA256 Credential=…,
+        Signature=…``, Digest and OAuth 1: every parameter value (quotes removed, also
+        percent-decoded) except the public ``SignedHeaders``, ``algorithm``, ``realm``,
+        ``uri``, ``qop`` and ``nc``, and the key id that starts a ``Credential``;
+      - ``AK:signature`` pairs (OBS and AWS version 2 signatures): both halves;
+      - ``Cookie``: each cookie's value;
+
+    * each string of ``extra`` (bytes are decoded as UTF-8; a lone string or bytes
+      counts as one secret), such as the password of requests'
+      ``auth=("alice", password)``.
+
+    Values shorter than six characters are left out: they are too likely to occur by
+    chance in ordinary text. Longest first. Never raises: whatever part cannot be
+    read is skipped.
     """
     found: set[str] = set()
     try:
         text = _url_text(url)
         if "@" in text or "?" in text or "#" in text:
             _url_secrets(text, found)
+    except Exception:  # an odd URL object: the headers and extras still count
+        pass
+    try:
         if isinstance(headers, Mapping):
             lower_items = getattr(headers, "lower_items", None)
             items = lower_items() if callable(lower_items) else headers.items()
             for name, value in items:
+                # requests keeps header names and values given as bytes as they are.
+                name = name.decode("latin-1") if isinstance(name, bytes) else name
+                value = value.decode("latin-1") if isinstance(value, bytes) else value
                 if isinstance(name, str) and isinstance(value, str) and _is_secret_header(name):
-                    found.add(value.strip())
-                    found.update(value.split())
-    except Exception:  # an odd request object: scrub what was found so far
+                    _header_secrets(name.strip().lower(), value, found)
+    except Exception:  # an odd header container: keep what was found so far
+        pass
+    try:
+        items = (extra,) if isinstance(extra, (str, bytes, bytearray)) else extra
+        for item in items:
+            if isinstance(item, (bytes, bytearray)):
+                item = _url_text(item)
+            if isinstance(item, str):
+                found.update((item, item.strip()))
+    except Exception:  # not iterable, or an iterator that breaks
         pass
     return tuple(sorted((v for v in found if len(v) >= _MIN_SECRET_CHARS), key=len, reverse=True))
 
@@ -167,18 +278,220 @@ def _url_secrets(text: str, found: set[str]) -> None:
             found.update((value, unquote_plus(value)))
 
 
-def scrub(text: str | None, secrets: tuple[str, ...]) -> str | None:
+def _header_secrets(name: str, value: str, found: set[str]) -> None:
+    """Add the secrets in one secret header's value to ``found``."""
+    value = value.strip()
+    found.add(value)
+    words = value.split()
+    found.update(words)
+    if name == "cookie":
+        for cookie in value.split(";"):
+            _, equals, cookie_value = cookie.partition("=")
+            if equals:
+                cookie_value = cookie_value.strip().strip('"')
+                found.update((cookie_value, unquote_plus(cookie_value)))
+        return
+    if len(words) < 2:
+        return
+    scheme, rest = words[0].lower(), value[len(words[0]) :].strip()
+    if scheme == "basic":
+        found.update(_basic_credentials(rest))
+        return
+    for word in words[1:]:
+        pair, colon, signature = word.partition(":")
+        if colon and "=" not in word:
+            found.update((pair, signature))
+    for item in _AUTH_PARAM_SEPARATOR.split(rest):
+        key, equals, param = item.partition("=")
+        key = key.strip().lower()
+        if not equals or key in _PUBLIC_AUTH_PARAMS:
+            continue
+        param = param.strip().strip('"')
+        found.update((param, unquote_plus(param)))
+        if key == "credential":  # AWS: "AKID/20240101/region/service/aws4_request"
+            found.add(param.partition("/")[0])
+
+
+def _basic_credentials(token: str) -> tuple[str, ...]:
+    """``user:password``, user and password of a Basic token, or nothing."""
+    token = token.strip()
+    if not token or len(token) > _MAX_BASIC_CHARS:
+        return ()
+    try:
+        raw = base64.b64decode(token + "=" * (-len(token) % 4), validate=True)
+    except (ValueError, binascii.Error):
+        return ()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:  # requests encodes str credentials as Latin-1
+        text = raw.decode("latin-1")
+    user, colon, password = text.partition(":")
+    return (text, user, password) if colon else (text,)
+
+
+def scrub(text: str | None, secrets: Iterable[str]) -> str | None:
     """``text`` with every occurrence of each secret replaced by ``***``.
 
     Servers echo parts of a request in their error messages ("signature mismatch
     for ...?token=..."); this keeps the request's own credentials out of the message.
+
+    * Invisible characters (those :func:`clean_text` removes) are taken out of the
+      text before searching, so an echo with a zero-width space, soft hyphen or
+      U+034F inside the secret is still found, and cannot come together again later.
+    * Besides each secret as it is, its percent-encoded forms (``quote`` and
+      ``quote_plus``, and encoded twice), its JSON-escaped forms (ASCII or not, ``/``
+      escaped or not) and its HTML-escaped forms are replaced, all of them in any
+      ASCII letter case (hex digits of escapes come in either case, and some servers
+      change the case of what they echo).
+    * Overlapping occurrences merge into one ``***``, so no secret survives in part
+      because a neighbour was masked first.
+
+    :param text: the text; None, ``""`` and non-strings come back unchanged.
+    :param secrets: the strings to mask (see :func:`secret_values`); empty strings
+        and non-strings in it are ignored, and a lone string is one secret.
+    :returns: the masked text with invisible characters removed when a secret was
+        found; ``text`` itself, unchanged, when none was.
     """
-    if not text or not secrets:
+    if not isinstance(text, str) or not text:
         return text
-    for secret in secrets:  # longest first, so a secret containing another goes whole
-        if secret in text:
-            text = text.replace(secret, REDACTED)
-    return text
+    forms = _forms_of(secrets)
+    return _scrub_text(text, forms) if forms else text
+
+
+def scrub_value(value: object, secrets: Iterable[str]) -> object:
+    """A copy of a parsed body's ``details`` with every string scrubbed by :func:`scrub`.
+
+    ``value`` is what the parsers produce: JSON values (dicts, lists, strings,
+    numbers, booleans, None) or the ``{tag: text}`` dict of an XML error. Strings are
+    scrubbed wherever they are, dict keys included; a number whose decimal form
+    contains a secret becomes the scrubbed string of that form. Tuples come back as
+    lists. Two keys scrubbed to the same text are kept apart by a ``~2``, ``~3``…
+    suffix. Other objects are returned as they are. Shared and cyclic containers are
+    copied once, keeping their shape.
+
+    The walk uses its own stack, not recursion, so any depth of nesting works.
+    When ``secrets`` holds no usable string, ``value`` itself is returned. Never
+    raises on such values.
+    """
+    forms = _forms_of(secrets)
+    if not forms:
+        return value
+    copies: dict[int, object] = {}
+    pending: list[tuple[object, dict[object, object] | list[object]]] = []
+
+    def copy(item: object) -> object:
+        if isinstance(item, str):
+            return _scrub_text(item, forms)
+        if isinstance(item, bool) or item is None:
+            return item
+        if isinstance(item, (int, float)):
+            return _scrub_number(item, forms)
+        if isinstance(item, (dict, list, tuple)):
+            known = copies.get(id(item))
+            if known is not None:
+                return known
+            target: dict[object, object] | list[object] = {} if isinstance(item, dict) else []
+            copies[id(item)] = target
+            pending.append((item, target))
+            return target
+        return item
+
+    result = copy(value)
+    while pending:
+        source, target = pending.pop()
+        if isinstance(target, dict):
+            for key, item in list(cast("dict[object, object]", source).items()):
+                first = new_key = _scrub_key(key, forms)
+                suffix = 2
+                while new_key in target:
+                    new_key = f"{first}~{suffix}"
+                    suffix += 1
+                target[new_key] = copy(item)
+        else:
+            target.extend(copy(item) for item in cast("list[object]", source))
+    return result
+
+
+def _scrub_key(key: object, forms: tuple[str, ...]) -> object:
+    if isinstance(key, str):
+        return _scrub_text(key, forms)
+    if isinstance(key, (int, float)) and not isinstance(key, bool):
+        return _scrub_number(key, forms)
+    return key
+
+
+def _scrub_number(number: int | float, forms: tuple[str, ...]) -> object:
+    try:
+        text = str(number)
+    except ValueError:  # an int too long for str(): it cannot be shown either
+        return REDACTED
+    masked = _scrub_text(text, forms)
+    return number if masked == text else masked
+
+
+def _scrub_text(text: str, forms: tuple[str, ...]) -> str:
+    visible = _visible(text)
+    # Forms are ASCII-lowercased; lowering only ASCII keeps every position in place.
+    folded = visible.lower() if visible.isascii() else visible.translate(_ASCII_LOWER)
+    spans: list[tuple[int, int]] = []
+    for form in forms:
+        start = folded.find(form)
+        while start >= 0:
+            spans.append((start, start + len(form)))
+            start = folded.find(form, start + len(form))
+    if not spans:
+        return text
+    spans.sort()
+    pieces: list[str] = []
+    position = 0
+    start, end = spans[0]
+    for next_start, next_end in spans[1:]:
+        if next_start <= end:
+            end = max(end, next_end)
+            continue
+        pieces += (visible[position:start], REDACTED)
+        position, start, end = end, next_start, next_end
+    pieces += (visible[position:start], REDACTED, visible[end:])
+    return "".join(pieces)
+
+
+def _forms_of(secrets: Iterable[str]) -> tuple[str, ...]:
+    if isinstance(secrets, str):  # one secret, not a string of one-letter secrets
+        secrets = (secrets,)
+    try:
+        usable = tuple(sorted({s for s in secrets if isinstance(s, str) and s}))
+    except Exception:  # not iterable: nothing to mask
+        return ()
+    return _forms(usable) if usable else ()
+
+
+@lru_cache(maxsize=64)
+def _forms(secrets: tuple[str, ...]) -> tuple[str, ...]:
+    """Every form in which the secrets may be echoed, longest first."""
+    forms: set[str] = set()
+    for raw in secrets:
+        secret = _visible(raw)
+        if not secret:
+            continue
+        once = quote(secret, safe="")
+        encoded = (once, quote_plus(secret, safe=""), quote(secret), quote(once, safe=""))
+        escaped = (json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1])
+        forms.update((secret, *encoded, *escaped))
+        forms.update(form.replace("/", "\\/") for form in escaped)
+        forms.update((html.escape(secret), html.escape(secret, quote=False)))
+    # Matching ignores ASCII case: hex digits of escapes come in either case, and some
+    # servers change the case of what they echo.
+    return tuple(sorted({form.translate(_ASCII_LOWER) for form in forms}, key=len, reverse=True))
+
+
+def _visible(text: str) -> str:
+    """``text`` without the characters :func:`clean_text` removes; whitespace is kept."""
+    if text.isprintable() and _INVISIBLE.search(text) is None:
+        return text
+    text = _INVISIBLE.sub("", text)
+    if text.isprintable():
+        return text
+    return "".join(char for char in text if char.isprintable() or char.isspace())
 
 
 def clean_text(text: str | None, limit: int = 300) -> str:
@@ -187,8 +500,14 @@ def clean_text(text: str | None, limit: int = 300) -> str:
     Whitespace of every kind (tabs, newlines, CR, NBSP, U+2028…) becomes a space;
     everything else that :meth:`str.isprintable` rejects is removed: C0/C1 controls,
     bidi overrides and isolates (U+202A to U+202E, U+2066 to U+2069), zero-width characters,
-    lone surrogates, private-use and unassigned code points. Runs of spaces collapse to
-    one and the ends are stripped.
+    lone surrogates, private-use and unassigned code points. So are the characters
+    Python counts as printable but that show nothing: the Hangul fillers (U+115F,
+    U+1160, U+3164, U+FFA0), the combining grapheme joiner U+034F, the blank Braille
+    pattern U+2800, the Khmer inherent vowels U+17B4 and U+17B5, the Mongolian free
+    variation selectors, the variation selectors (U+FE00 to U+FE0F, U+E0100 to
+    U+E01EF), the null notehead U+1D159 and the tag characters (U+E0000 to U+E007F).
+    Letters, digits, marks and symbols of every script are kept. Runs of spaces
+    collapse to one and the ends are stripped.
 
     A longer result is cut to its first N characters followed by the marker
     ``"… [+K chars]"`` (11 characters plus the digits of K), where K is the number of
@@ -208,10 +527,16 @@ def clean_text(text: str | None, limit: int = 300) -> str:
         return ""
     if not isinstance(text, str):
         text = str(text)
-    if len(text) <= limit and text.isprintable() and "  " not in text and text == text.strip():
+    if (
+        len(text) <= limit
+        and text.isprintable()
+        and "  " not in text
+        and text == text.strip()
+        and _INVISIBLE.search(text) is None
+    ):
         return text  # already one clean line: the common case, kept cheap
     spaced = _WHITESPACE.sub(" ", text)
-    printable = "".join(filter(str.isprintable, spaced))
+    printable = "".join(filter(str.isprintable, _INVISIBLE.sub("", spaced)))
     cleaned = _SPACES.sub(" ", printable).strip()
     length = len(cleaned)
     if length <= limit:
@@ -234,8 +559,13 @@ def _is_secret_header(name: str) -> bool:
 
 
 def _is_secret_param(name: str) -> bool:
-    lowered = unquote_plus(name).strip().lower()
-    return lowered in _SECRET_PARAM_NAMES or any(part in lowered for part in _SECRET_PARAM_PARTS)
+    decoded = unquote_plus(name).strip()
+    lowered = decoded.lower()
+    return (
+        lowered in _SECRET_PARAM_NAMES
+        or any(part in lowered for part in _SECRET_PARAM_PARTS)
+        or any(word.lower() in _SECRET_PARAM_WORDS for word in _PARAM_WORD.findall(decoded))
+    )
 
 
 def _url_text(url: object) -> str:

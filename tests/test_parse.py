@@ -221,8 +221,8 @@ JSON_CASES = [
     pytest.param(
         {"a": {"message": "one"}, "b": {"message": "two"}},
         None,
-        (None, None, None, "json"),
-        id="two-wrappers-ambiguous",
+        (None, "one\ntwo", None, "json"),
+        id="two-wrappers-messages-joined",
     ),
     pytest.param(
         {"data": [], "success": False},
@@ -333,8 +333,8 @@ def test_problem_type_raw_code() -> None:
         (b"true", "text/json", True, None),
         (b'"Gateway timeout "', "application/json", "Gateway timeout ", "Gateway timeout"),
         (b'""', "application/json", "", None),
-        (b'[{"error_code": "X"}]', "application/problem+json", [{"error_code": "X"}], None),
         (b"  \n[]", None, [], None),
+        (b'[{"error_code": "X"}]', "application/problem+json", [{"error_code": "X"}], None),
     ],
 )
 def test_json_non_objects(
