@@ -42,11 +42,12 @@ class _ClassValue:
 
     def __init__(self, name: str, compute: Callable[[CloudStatusError], Any]) -> None:
         self.name = name
+        self.class_name = f"_class_{name}"
         self.compute = compute
 
     def __get__(self, obj: CloudStatusError | None, owner: type | None = None) -> Any:
         if obj is None:
-            return getattr(owner, f"_class_{self.name}", None)
+            return getattr(owner, self.class_name, None)
         value = self.compute(obj)
         return obj.__dict__.setdefault(self.name, value)
 
@@ -91,7 +92,8 @@ class CloudStatusError(HTTPError):
     status_code: int | None = None
     #: The standard reason phrase, or the response's for an unregistered code; empty on
     #: the root and family classes.
-    reason: str = ""
+    reason: str = _ClassValue("reason", lambda e: _fields.reason(e))  # type: ignore[assignment]
+    _class_reason: ClassVar[str] = ""
     #: The service whose table resolved the class (``"dms"``), or None.
     service: str | None = None
     # What the error was built from, kept out of ``vars(e)`` (it holds the request's
@@ -270,8 +272,6 @@ class CloudStatusError(HTTPError):
         d["request"] = request
         if parsed is not None:
             self._raw_parsed = parsed
-        if cls.status_code is None:
-            d["reason"] = _fields.reason_of(facts.reason)
         return self
 
     def __getattr__(self, name: str) -> Any:

@@ -191,11 +191,9 @@ def _secrets(e: CloudStatusError) -> tuple[str, ...]:
     facts = _facts(e)
     if facts is None:
         return ()
-    redact = _modules()[1]
-    found: tuple[str, ...] = redact.secret_values(facts.url, facts.request_headers)
-    if facts.credentials:
-        extra = {c for c in facts.credentials if isinstance(c, str) and len(c) >= 6}
-        found = tuple(sorted({*found, *extra}, key=len, reverse=True))
+    found: tuple[str, ...] = _modules()[1].secret_values(
+        facts.url, facts.request_headers, facts.credentials
+    )
     return found
 
 
@@ -251,7 +249,7 @@ def _parsed(e: CloudStatusError) -> ErrorBody:
     secrets = e._secrets
     if secrets and parsed.details is not None:
         # An echo the text scrub could not see (a JSON escape, say) is masked here too.
-        masked = _scrub_value(parsed.details, secrets, redact.scrub)
+        masked = redact.scrub_value(parsed.details, secrets)
         if masked != parsed.details:
             parsed = type(parsed)(**{**parsed.__dict__, "details": masked})
             e.__dict__["_pickle_body"] = (
@@ -259,32 +257,6 @@ def _parsed(e: CloudStatusError) -> ErrorBody:
                 "application/json; charset=utf-8",
             )
     return parsed
-
-
-def _scrub_value(value: Any, secrets: tuple[str, ...], scrub: Callable[..., Any]) -> Any:
-    """A copy of JSON-like ``value`` with every string (keys too) scrubbed; no recursion."""
-    if isinstance(value, str):
-        return scrub(value, secrets)
-    if not isinstance(value, (dict, list)):
-        return value
-    root: Any = {} if isinstance(value, dict) else []
-    stack: list[tuple[Any, Any]] = [(value, root)]
-    while stack:
-        source, target = stack.pop()
-        items = source.items() if isinstance(source, dict) else enumerate(source)
-        for key, item in items:
-            if isinstance(item, (dict, list)):
-                copy: Any = {} if isinstance(item, dict) else []
-                stack.append((item, copy))
-            elif isinstance(item, str):
-                copy = scrub(item, secrets)
-            else:
-                copy = item
-            if isinstance(target, dict):
-                target[scrub(key, secrets) if isinstance(key, str) else key] = copy
-            else:
-                target.append(copy)
-    return root
 
 
 def _max_chars(e: CloudStatusError) -> int:
@@ -410,6 +382,18 @@ def _message(e: CloudStatusError) -> str:
     if e.request_id:
         head += f" (request id: {e.request_id})"
     return head
+
+
+def reason(e: CloudStatusError) -> str:
+    """The response's reason phrase, for a class with no phrase of its own, masked."""
+    facts = _facts(e)
+    if facts is None:
+        return type(e)._class_reason
+    text = reason_of(facts.reason)
+    secrets = e._secrets
+    if text and secrets:
+        text = clean_text(_modules()[1].scrub(text, secrets), _REASON_CHARS)
+    return text
 
 
 def _details(e: CloudStatusError) -> Any:
