@@ -381,6 +381,14 @@ def _valid_delay(value: object) -> float | None:
 
 set_root_class(CloudStatusError)
 
+# Each lazy field is a descriptor on the root: the first read computes it and stores it
+# in the instance's __dict__, which shadows the descriptor from then on. (A descriptor
+# is found by the normal lookup; __getattr__ would first cost a failed lookup.)
+for _name, _compute in _fields.COMPUTED.items():
+    if _name not in _fields.SLOTTED and _name not in vars(CloudStatusError):
+        setattr(CloudStatusError, _name, _ClassValue(_name, _compute))
+del _name, _compute
+
 
 class RedirectionError(CloudStatusError):
     """A 3xx response, raised only when asked for (``raise_redirects=True``).

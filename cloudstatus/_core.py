@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from cloudstatus._bridge import bridge
 from cloudstatus._options import DEFAULT_OPTIONS, HookOptions
-from cloudstatus._registry import default_registry, scoped_registry
+from cloudstatus._registry import registered_anywhere
 from cloudstatus._resolve import error_class
 
 if TYPE_CHECKING:
@@ -39,8 +39,7 @@ def _may_have_code_classes(opts: HookOptions) -> bool:
     """Whether any registry the lookup would search holds an error-code class at all."""
     if opts.registry is not None:
         return len(opts.registry) > 0
-    scoped = scoped_registry()
-    return len(default_registry) > 0 or (scoped is not None and len(scoped) > 0)
+    return registered_anywhere() > 0
 
 
 def _parse_for_code(facts: Facts, opts: HookOptions) -> ErrorBody | None:

@@ -95,11 +95,11 @@ def read_body(response: requests.Response, limit: int, seconds: float) -> tuple[
     ends within ``limit`` more bytes is drained so its connection goes back to the
     pool; otherwise the connection is closed.
     """
-    content = response.__dict__.get("_content", False)
+    content = getattr(response, "_content", False)
     if isinstance(content, bytes):
         return content[:limit], len(content) <= limit
     raw = getattr(response, "raw", None)
-    if response.__dict__.get("_content_consumed") or raw is None:
+    if getattr(response, "_content_consumed", False) or raw is None:
         return b"", True
     deadline = time.monotonic() + seconds
     sock = _socket_of(raw)
@@ -153,18 +153,30 @@ def read_bounded(
 
 def facts_from_response(response: requests.Response, status: int, opts: HookOptions) -> Facts:
     """Read a requests response into :class:`Facts` (the body bounded, the connection freed)."""
-    request = getattr(response, "request", None)
-    method = getattr(request, "method", None)
+    try:  # a requests.Response has every attribute read here: the fast way
+        request = response.request
+        method = request.method if request is not None else None
+        reason, url, headers = response.reason, response.url, response.headers
+        request_url = request.url if request is not None else None
+        request_headers = request.headers if request is not None else None
+    except AttributeError:  # a look-alike response object: take what it has
+        request = getattr(response, "request", None)
+        method = getattr(request, "method", None)
+        reason = getattr(response, "reason", None)
+        url = getattr(response, "url", None)
+        headers = getattr(response, "headers", None)
+        request_url = getattr(request, "url", None)
+        request_headers = getattr(request, "headers", None)
     body, complete = read_body(response, opts.max_body_bytes, opts.max_body_seconds)
     return Facts(
-        status_code=status,
-        reason=getattr(response, "reason", None),
-        method=method if isinstance(method, str) else None,
-        url=getattr(response, "url", None) or getattr(request, "url", None),
-        headers=getattr(response, "headers", None),
-        body=b"" if method == "HEAD" else body,  # a HEAD response has no body
-        body_complete=complete,
-        request_headers=getattr(request, "headers", None),
+        status,
+        reason,
+        method if isinstance(method, str) else None,
+        url or request_url,
+        headers,
+        b"" if method == "HEAD" else body,  # a HEAD response has no body
+        complete,
+        request_headers,
     )
 
 

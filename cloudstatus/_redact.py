@@ -553,6 +553,7 @@ def clean_text(text: str | None, limit: int = 300) -> str:
         digits += 1
 
 
+@lru_cache(maxsize=1024)  # header names repeat on every request; decide each once
 def _is_secret_header(name: str) -> bool:
     lowered = name.strip().lower()
     return lowered in SECRET_HEADERS or _SECRET_HEADER_PART.search(lowered) is not None

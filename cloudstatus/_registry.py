@@ -18,6 +18,16 @@ class RegistrationError(ValueError):
     """An error-code class cannot be registered (the pair is taken, or the class is unfit)."""
 
 
+# How many error-code classes all registries hold together: while none does, the hook
+# can skip parsing the body for its error code at raise time.
+_count = [0]
+
+
+def registered_anywhere() -> int:
+    """How many error-code classes are registered, in every registry together."""
+    return _count[0]
+
+
 # The root of the exception tree, handed over by cloudstatus._base when it is defined:
 # the registry sits below the tree and does not import it.
 _root_class: type | None = None
@@ -93,6 +103,8 @@ class Registry:
                     f"{_qualified(cls)} too. Subclass {existing.__name__} instead, or "
                     f"register one of them in a scoped cloudstatus.Registry()."
                 )
+            if key not in self._classes:
+                _count[0] += 1
             self._classes[key] = cls
 
     def unregister(self, cls: type[CloudStatusError]) -> None:
@@ -101,6 +113,7 @@ class Registry:
         with self._lock:
             if self._classes.get(key) is cls:
                 del self._classes[key]
+                _count[0] -= 1
 
     def lookup(self, service: str | None, error_code: str) -> type[CloudStatusError] | None:
         """The class registered for ``(service, error_code)``, or None."""

@@ -1119,3 +1119,16 @@ def test_pickle_round_trip(session: requests.Session, mock: responses.RequestsMo
         assert getattr(copy, name) == getattr(e, name)
     assert copy.response is None
     assert copy.request is None
+
+
+def test_a_look_alike_response_is_parsed_too() -> None:
+    """A response object with only some of requests' attributes still gives every field."""
+
+    class LookAlike:
+        status_code = 409
+        headers = {"Content-Type": "application/json", "X-Request-Id": "r-7"}
+        _content = b'{"error_code": "E.1", "error_msg": "clash"}'
+
+    e = cloudstatus.error_from_response(LookAlike())  # type: ignore[arg-type]
+    assert isinstance(e, cloudstatus.ConflictError)
+    assert (e.error_code, e.error_message, e.request_id) == ("E.1", "clash", "r-7")
