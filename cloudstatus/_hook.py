@@ -153,6 +153,12 @@ def read_bounded(
 
 def facts_from_response(response: requests.Response, status: int, opts: HookOptions) -> Facts:
     """Read a requests response into :class:`Facts` (the body bounded, the connection freed)."""
+    request: Any
+    reason: Any
+    url: Any
+    headers: Any
+    request_url: Any
+    request_headers: Any
     try:  # a requests.Response has every attribute read here: the fast way
         request = response.request
         method = request.method if request is not None else None

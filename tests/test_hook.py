@@ -10,7 +10,7 @@ import pickle
 import tracemalloc
 from datetime import datetime, timedelta, timezone
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any
+from typing import ClassVar, TYPE_CHECKING, Any
 
 import pytest
 import requests
@@ -1126,7 +1126,7 @@ def test_a_look_alike_response_is_parsed_too() -> None:
 
     class LookAlike:
         status_code = 409
-        headers = {"Content-Type": "application/json", "X-Request-Id": "r-7"}
+        headers: ClassVar = {"Content-Type": "application/json", "X-Request-Id": "r-7"}
         _content = b'{"error_code": "E.1", "error_msg": "clash"}'
 
     e = cloudstatus.error_from_response(LookAlike())  # type: ignore[arg-type]
