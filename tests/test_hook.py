@@ -10,7 +10,7 @@ import pickle
 import tracemalloc
 from datetime import datetime, timedelta, timezone
 from http import HTTPStatus
-from typing import ClassVar, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import pytest
 import requests
