@@ -37,6 +37,8 @@ class Facts:
     :ivar credentials: further secret strings the request carried that are in neither
         the URL nor the headers (the password of an ``auth=`` pair, an SDK's secret
         key), masked the same way.
+    :ivar attempts: how many times the request was sent, retries below the adapter
+        (urllib3's) included.
     """
 
     status_code: int
@@ -48,3 +50,4 @@ class Facts:
     body_complete: bool = True
     request_headers: Mapping[str, str] | None = None
     credentials: tuple[str, ...] = ()
+    attempts: int = 1

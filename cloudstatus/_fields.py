@@ -348,6 +348,13 @@ def _decision(e: CloudStatusError) -> Decision:
     forced = e.__dict__.get("_forced_retryable")
     if forced is not None:
         decision = type(decision)(forced, decision.advice, "the caller decided it when raising")
+    facts = _facts(e)
+    if facts is not None and facts.attempts > 1:
+        decision = type(decision)(
+            decision.retryable,
+            decision.advice,
+            f"{decision.reason} (sent {facts.attempts} times: the retries below gave up)",
+        )
     return decision
 
 

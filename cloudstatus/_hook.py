@@ -183,7 +183,16 @@ def facts_from_response(response: requests.Response, status: int, opts: HookOpti
         b"" if method == "HEAD" else body,  # a HEAD response has no body
         complete,
         request_headers,
+        (),
+        _attempts(response),
     )
+
+
+def _attempts(response: requests.Response) -> int:
+    """How many times urllib3 sent the request that got ``response`` (its retries counted)."""
+    retries = getattr(getattr(response, "raw", None), "retries", None)
+    history = getattr(retries, "history", None)
+    return len(history) + 1 if isinstance(history, tuple) else 1
 
 
 def _error_for(response: object, opts: HookOptions) -> CloudStatusError | None:

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import inspect
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from typing import TYPE_CHECKING, Any
 
 from urllib3.exceptions import MaxRetryError, ResponseError
@@ -39,8 +39,9 @@ from urllib3.util.retry import Retry
 
 from cloudstatus._base import CloudStatusError
 from cloudstatus._catalog import load_standard
+from cloudstatus._options import check_overrides
 from cloudstatus._parse import parse_retry_after
-from cloudstatus._policy import IDEMPOTENT_METHODS, decide
+from cloudstatus._policy import IDEMPOTENT_METHODS, Decision, decide
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -51,6 +52,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ProfileRetry",
     "is_retryable",
+    "is_transient",
     "retryable_statuses",
     "urllib3_retry",
     "wait_retry_after",
@@ -60,14 +62,83 @@ __all__ = [
 DEFAULT_MAX_RETRY_AFTER = 120.0
 
 
-def is_retryable(exc: BaseException) -> bool:
+def is_retryable(exc: BaseException, *, max_wait: float | None = None) -> bool:
     """Whether ``exc`` is a cloudstatus error that says repeating can help.
 
     A predicate for tenacity's ``retry_if_exception``. Anything that is not a
-    :class:`~cloudstatus.CloudStatusError` (a timeout, a bug) gives False: combine
-    with your own predicate to retry transport errors.
+    :class:`~cloudstatus.CloudStatusError` (a timeout, a bug) gives False; see
+    :func:`is_transient` for transport errors too.
+
+    :param max_wait: the longest wait, in seconds, the caller accepts. An error whose
+        server asks for a longer one (``Retry-After: 86400`` against 60) is not retried
+        early: this gives False and adds a note to the exception saying why, which
+        its traceback shows. Use ``functools.partial(is_retryable, max_wait=60)``.
     """
-    return isinstance(exc, CloudStatusError) and exc.retryable
+    if not isinstance(exc, CloudStatusError) or not exc.retryable:
+        return False
+    return _within(exc, max_wait)
+
+
+def _within(exc: CloudStatusError, max_wait: float | None) -> bool:
+    wait = exc.retry_after
+    if max_wait is None or wait is None or wait <= max_wait:
+        return True
+    _note(
+        exc,
+        f"not retried: the server asked to wait {wait:g} s before resending, longer than "
+        f"the {max_wait:g} s the caller allows",
+    )
+    return False
+
+
+def _note(exc: BaseException, note: str) -> None:
+    """Attach ``note`` to ``exc`` once (``add_note`` from Python 3.11; a list before)."""
+    notes = getattr(exc, "__notes__", None)
+    if notes is not None and note in notes:
+        return
+    add = getattr(exc, "add_note", None)
+    if add is not None:
+        add(note)
+    else:  # Python 3.10: the attribute alone, which tracebacks there do not print
+        exc.__notes__ = [*(notes or ()), note]  # type: ignore[attr-defined]
+
+
+def is_transient(exc: BaseException, *, max_wait: float | None = None) -> bool:
+    """Whether repeating the request can help: a retryable error, or a transport failure.
+
+    True for a :class:`~cloudstatus.CloudStatusError` that is
+    :attr:`~cloudstatus.CloudStatusError.retryable` (within ``max_wait`` seconds, as
+    :func:`is_retryable` says), and for connection errors and timeouts: requests'
+    ``ConnectionError`` and ``Timeout``, and, when those libraries are in use, httpx's
+    ``TransportError`` and aiohttp's ``ClientConnectionError`` and
+    :class:`asyncio.TimeoutError`. Everything else (a bug, an SSL certificate error)
+    gives False.
+    """
+    if isinstance(exc, CloudStatusError):
+        return is_retryable(exc, max_wait=max_wait)
+    import requests
+
+    if isinstance(exc, requests.exceptions.SSLError):
+        return False  # a certificate problem does not go away by retrying
+    if isinstance(exc, (requests.exceptions.ConnectionError, requests.exceptions.Timeout)):
+        return True
+    return isinstance(exc, _other_transport_errors())
+
+
+def _other_transport_errors() -> tuple[type[BaseException], ...]:
+    # Only the client libraries the program already imported: never import one here.
+    import asyncio
+    import sys
+
+    found: list[type[BaseException]] = []
+    httpx = sys.modules.get("httpx")
+    if httpx is not None:
+        found.append(httpx.TransportError)
+    aiohttp = sys.modules.get("aiohttp")
+    if aiohttp is not None:
+        found.append(aiohttp.ClientConnectionError)
+        found.append(asyncio.TimeoutError)
+    return tuple(found)
 
 
 class wait_retry_after:  # named like tenacity's own wait strategies
@@ -135,25 +206,41 @@ class ProfileRetry(Retry):
         *args: Any,
         service: str | None = None,
         max_retry_after: float | None = DEFAULT_MAX_RETRY_AFTER,
+        retry_overrides: Mapping[int | str, bool] | None = None,
         **kwargs: Any,
     ) -> None:
         self.service = service
         self.max_retry_after = max_retry_after
+        self.retry_overrides = (
+            check_overrides(retry_overrides) if retry_overrides is not None else None
+        )
         super().__init__(*args, **kwargs)
 
     def new(self, **kw: Any) -> ProfileRetry:
         """Copy with changes (urllib3 calls this on every attempt)."""
         kw.setdefault("service", self.service)
         kw.setdefault("max_retry_after", self.max_retry_after)
+        kw.setdefault("retry_overrides", self.retry_overrides)
         return super().new(**kw)
+
+    def _decide(self, method: str | None, status: int, has_retry_after: bool) -> Decision:
+        caller = None
+        overrides = self.retry_overrides
+        if overrides and status in overrides:
+            caller = (f"status {status}", overrides[status])
+        return decide(
+            status,
+            service=self.service,
+            method=method,
+            has_retry_after=has_retry_after,
+            caller=caller,
+        )
 
     def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
         """Whether a response with ``status_code`` to ``method`` should be retried."""
         if status_code < 400 or (self.total is not None and self.total <= 0):
             return False
-        return decide(
-            status_code, service=self.service, method=method, has_retry_after=has_retry_after
-        ).retryable
+        return self._decide(method, status_code, has_retry_after).retryable
 
     def increment(
         self,
@@ -172,20 +259,33 @@ class ProfileRetry(Retry):
         """
         if error is None and response is not None and method and response.status >= 400:
             header = response.headers.get("Retry-After")
-            if header and parse_retry_after(header) is None:
-                decision = decide(
-                    response.status, service=self.service, method=method, has_retry_after=False
-                )
+            wait = parse_retry_after(header) if header else None
+            if header and wait is None:
+                decision = self._decide(method, response.status, has_retry_after=False)
                 if not decision.retryable:
                     raise MaxRetryError(
                         _pool,  # type: ignore[arg-type]
                         url or "",
                         ResponseError(f"not retried: {decision.reason}"),
                     )
+            cap = self.max_retry_after
+            if wait is not None and cap is not None and wait > cap:
+                # Resending before the server's time would only be refused again.
+                raise MaxRetryError(
+                    _pool,  # type: ignore[arg-type]
+                    url or "",
+                    ResponseError(
+                        f"not retried: Retry-After asks for {wait:g} s, more than "
+                        f"max_retry_after={cap:g} s"
+                    ),
+                )
         return super().increment(method, url, response, error, _pool, _stacktrace)
 
     def get_retry_after(self, response: BaseHTTPResponse) -> float | None:
-        """Retry-After in seconds, capped at ``max_retry_after``; None when unreadable."""
+        """Retry-After in seconds, at most ``max_retry_after``; None when unreadable.
+
+        A longer Retry-After never reaches this: :meth:`increment` stops the retries.
+        """
         value = parse_retry_after(response.headers.get("Retry-After"))
         if value is None:
             return None
@@ -214,17 +314,25 @@ def urllib3_retry(
     backoff_max: float = 30.0,
     max_retry_after: float | None = DEFAULT_MAX_RETRY_AFTER,
     allowed_methods: Collection[str] | None = None,
+    retry_overrides: Mapping[int | str, bool] | None = None,
 ) -> ProfileRetry:
     """A urllib3 ``Retry`` whose decisions come from ``service``'s profile.
 
-    Retry-After is honoured (up to ``max_retry_after`` seconds); otherwise the wait
-    is exponential backoff. When the retries run out, the last response is returned
+    A Retry-After is waited for; otherwise the wait is exponential backoff. A server
+    asking for longer than ``max_retry_after`` seconds is not retried early: the
+    retries stop there. When they stop or run out, the last response is returned
     rather than raised (``raise_on_status=False``), so it reaches the cloudstatus hook
-    and the caller gets the typed error with the server's code, message and request id.
+    and the caller gets the typed error with the server's code, message and request
+    id; its :attr:`~cloudstatus.CloudStatusError.retry_reason` says how many attempts
+    were made.
 
     :param allowed_methods: methods retried after connection or read errors
         (idempotent methods by default). Status-based retries follow the profile.
+    :param retry_overrides: status code to retryable, as the hook's option. urllib3
+        decides before the body is read, so error-code keys cannot apply here; they
+        decide the raised error's :attr:`~cloudstatus.CloudStatusError.retryable`.
     :raises LookupError: for an unknown service.
+    :raises TypeError: for a malformed ``retry_overrides``.
     """
     if service is not None:
         from cloudstatus._catalog import get_profile
@@ -245,6 +353,7 @@ def urllib3_retry(
         "raise_on_redirect": False,
         "service": service,
         "max_retry_after": max_retry_after,
+        "retry_overrides": retry_overrides,
     }
     # urllib3 1.26 has no backoff_max argument (its cap is a class constant).
     if "backoff_max" in inspect.signature(Retry.__init__).parameters:

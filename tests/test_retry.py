@@ -290,10 +290,28 @@ def test_retry_after_zero_retries_at_once(server: LoopbackServer, slept: list[fl
 
 
 @pytest.mark.network
-def test_retry_after_is_capped(server: LoopbackServer, slept: list[float]) -> None:
-    """A long Retry-After is slept only up to max_retry_after."""
-    server.sequence("/q", [_throttled("3600")], then=json_reply(200, {}))
-    with _session("dms", max_retry_after=2.0) as s:
+def test_retry_after_longer_than_the_cap_is_not_retried_early(
+    server: LoopbackServer, slept: list[float]
+) -> None:
+    """Retry-After: 86400 against max_retry_after=60 stops the retries: the error is raised."""
+    server.sequence("/q", [_throttled("86400")], then=json_reply(200, {}))
+    with (
+        _session("dms", max_retry_after=60.0) as s,
+        pytest.raises(dms.TooManyRequestsError) as info,
+    ):
+        s.get(server.url_for("/q"), timeout=TIMEOUT)
+    assert len(server.requests) == 1
+    assert slept == []
+    assert info.value.retry_after == 86400.0
+
+
+@pytest.mark.network
+def test_retry_after_within_the_cap_is_waited_for(
+    server: LoopbackServer, slept: list[float]
+) -> None:
+    """A Retry-After within max_retry_after is slept exactly, then the request is resent."""
+    server.sequence("/q", [_throttled("2")], then=json_reply(200, {}))
+    with _session("dms", max_retry_after=60.0) as s:
         assert s.get(server.url_for("/q"), timeout=TIMEOUT).status_code == 200
     assert slept == [2.0]
 
