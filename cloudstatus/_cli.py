@@ -47,6 +47,9 @@ def _parser() -> argparse.ArgumentParser:
     ingest.add_argument("--service", "-s", required=True, metavar="NAME", help="service name")
     ingest.add_argument("--title", help="the service's full name")
     ingest.add_argument("-o", "--output", type=Path, metavar="FILE", help="write here")
+    ingest.add_argument(
+        "--module", type=Path, metavar="FILE.py", help="also write a typed module of its classes"
+    )
     return parser
 
 
@@ -242,6 +245,10 @@ def _ingest(args: argparse.Namespace, out: IO[str]) -> int:
         raise UsageError(f"cloudstatus: {args.doc}: {exc}") from None
     for problem in result.problems:
         print(f"warning: {problem}", file=sys.stderr)
+    if args.module is not None:
+        _write_module(result.profile, args.module, out)
+        if args.output is None:  # the module holds the profile: no need to print it too
+            return 0
     text = ing.dump_profile(result.profile)
     if args.output is None:
         out.write(text)
@@ -251,6 +258,19 @@ def _ingest(args: argparse.Namespace, out: IO[str]) -> int:
         count = len(codes) if isinstance(codes, list) else 0
         print(f"wrote {args.output}: {count} codes", file=out)
     return 0
+
+
+def _write_module(profile: dict[str, object], path: Path, out: IO[str]) -> None:
+    from cloudstatus import _generate as gen
+
+    try:
+        name = gen.write_module(profile, path)
+    except (ValueError, OSError) as exc:
+        raise UsageError(f"cloudstatus: --module {path}: {exc}") from None
+    print(
+        f"wrote {path}: module {name}; importing it declares service {profile['service']!r}",
+        file=out,
+    )
 
 
 def _demo(args: argparse.Namespace, out: IO[str]) -> int:
