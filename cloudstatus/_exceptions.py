@@ -67,11 +67,11 @@ The tree:
         * NetworkAuthenticationRequiredError - 511 Network Authentication Required
 """
 
-from __future__ import annotations as _annotations
+from __future__ import annotations
 
-from collections.abc import Mapping as _Mapping
-from types import MappingProxyType as _MappingProxyType
-from typing import Final as _Final
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Final
 
 from cloudstatus._base import ClientError, CloudStatusError, RedirectionError, ServerError
 
@@ -134,7 +134,7 @@ __all__ = [
 ]
 
 #: Digest of the standard table this module was generated from.
-CATALOG_DIGEST: _Final = "24b11f9e59aadf33"
+CATALOG_DIGEST: Final = "24b11f9e59aadf33"
 
 
 class MultipleChoicesError(RedirectionError):
@@ -506,7 +506,7 @@ RequestedRangeNotSatisfiableError = RangeNotSatisfiableError
 UnprocessableEntityError = UnprocessableContentError
 
 #: The class of every registered 3xx-5xx code, by code.
-STATUS_CLASSES: _Final[_Mapping[int, type[CloudStatusError]]] = _MappingProxyType(
+STATUS_CLASSES: Final[Mapping[int, type[CloudStatusError]]] = MappingProxyType(
     {
         300: MultipleChoicesError,
         301: MovedPermanentlyError,

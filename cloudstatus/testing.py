@@ -1,8 +1,10 @@
 """Helpers for testing code that uses cloudstatus, and a pytest plugin.
 
-Importing this module imports neither pytest nor responses; each helper imports what
-it needs when called. Under pytest the plugin (registered through the ``pytest11``
-entry point) adds two fixtures:
+The mocking helpers need the ``responses`` library: ``pip install
+'cloudstatus[testing]'``. Importing this module imports neither pytest nor
+responses; each helper imports what it needs when called, and says how to install
+it when it is missing. Under pytest the plugin (registered through the ``pytest11``
+entry point) adds three fixtures:
 
 ``cloudstatus_mock``
     a :class:`ErrorMock`: a ``responses`` mock that is active for the test, and a
@@ -15,6 +17,10 @@ entry point) adds two fixtures:
         @pytest.fixture
         def cloudstatus_service():
             return "dms"
+``cloudstatus_registry``
+    a fresh :class:`cloudstatus.Registry` in place for one test: error-code classes
+    defined in the test register there, the hook finds them, and they are gone
+    when the test ends.
 
 A test then reads::
 
@@ -49,6 +55,24 @@ __all__ = [
 ]
 
 _BODY_FORMATS = ("huawei", "problem", "plain")
+
+#: How to get the libraries the helpers need.
+_INSTALL_HINT = "pip install 'cloudstatus[testing]'"
+
+
+def _require_responses() -> None:
+    """Check that ``responses`` can be imported.
+
+    :raises ImportError: saying how to install it (``pip install 'cloudstatus[testing]'``).
+    """
+    try:
+        import responses  # noqa: F401
+    except ImportError as exc:
+        raise ImportError(
+            f"cloudstatus.testing mocks HTTP with the 'responses' library, which is not "
+            f"installed; install it with: {_INSTALL_HINT}",
+            name="responses",
+        ) from exc
 
 
 def _body_format(service: str | None) -> str:
@@ -112,7 +136,11 @@ def error_response(
 
     The request id goes in an ``X-Request-Id`` header (and the body, as Huawei's API
     gateway sends it); ``retry_after`` becomes a ``Retry-After`` header.
+
+    :raises ImportError: when ``responses`` is not installed (``pip install
+        'cloudstatus[testing]'``).
     """
+    _require_responses()
     import responses as _responses
 
     body, content_type = error_body(
@@ -218,6 +246,7 @@ class ErrorMock:
 
     def add_ok(self, method: str, url: str, json_body: object = None, status: int = 200) -> None:
         """Answer ``method url`` with a JSON success."""
+        _require_responses()
         import responses as _responses
 
         self.added.append(

@@ -161,15 +161,6 @@ def test_declare_builds_what_the_generator_writes(service):
     }
 
 
-def test_generated_modules_import_helpers_privately():
-    """The standard module binds no public helper name beyond the roots it subclasses."""
-    from cloudstatus import _exceptions
-
-    public = {n for n in dir(_exceptions) if n.isidentifier() and not n.startswith("_")}
-    roots = {"CloudStatusError", "RedirectionError", "ClientError", "ServerError"}
-    assert public - set(_exceptions.__all__) == roots
-
-
 def test_a_docstring_quote_is_escaped():
     """Quotes and backslashes from a profile reach the docstring unchanged."""
     data = {

@@ -64,8 +64,6 @@ mpc.Error`` every error from this one.
         * mpc.NetworkAuthenticationRequiredError (511, undocumented)
 """
 
-from __future__ import annotations as _annotations
-
 from collections.abc import Mapping as _Mapping
 from types import MappingProxyType as _MappingProxyType
 from typing import Final as _Final
