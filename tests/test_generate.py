@@ -362,3 +362,31 @@ def test_bad_module_arguments_exit_2(tmp_path, capsys, service, module, message)
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
     assert not (tmp_path / module).exists()
+
+
+def test_a_second_module_for_the_same_service_is_refused(user_module, tmp_path):
+    """Another generated module for a service a module already declared is refused."""
+    service = user_module.Error.service
+    other = tmp_path / f"{service}_copy.py"
+    other.write_text(_generate.render_module(get_profile(service), other.stem))
+    with pytest.raises(ValueError, match=f"already declared by module {user_module.__name__}"):
+        importlib.import_module(other.stem)
+    assert namespace(service) is user_module
+
+
+def test_a_fresh_import_of_the_same_module_takes_over(user_module):
+    """Importing the module anew (after leaving sys.modules) makes the new copy the namespace."""
+    service = user_module.Error.service
+    del sys.modules[user_module.__name__]
+    fresh = importlib.import_module(user_module.__name__)
+    assert fresh is not user_module
+    assert namespace(service) is fresh
+    assert cloudstatus.error_class(409, service=service) is fresh.ConflictError
+
+
+def test_declare_checks_the_module_it_is_given():
+    """declare(module=...) refuses a module that is not the profile's namespace."""
+    bogus = types.ModuleType("bogus_errors")
+    with pytest.raises(ValueError, match="module bogus_errors is not the namespace of service"):
+        declare({"service": "acme_bogus", "codes": []}, module=bogus)
+    assert "acme_bogus" not in cloudstatus.services.available()

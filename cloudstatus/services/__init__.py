@@ -155,7 +155,12 @@ def _origin(module: types.ModuleType) -> str:
 
 
 def _check_name(name: str) -> None:
-    """Refuse a service name that would replace one of this package's own names."""
+    """Refuse a service name that would replace one of this package's own names.
+
+    A declared service's name passes: it is bound to the service's namespace.
+    """
+    if name in _modules:
+        return
     if name in vars(sys.modules[__name__]) or f"{__name__}.{name}" in sys.modules:
         raise ValueError(
             f"service name {name!r} is taken by cloudstatus.services.{name}; "
