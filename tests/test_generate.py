@@ -324,7 +324,9 @@ def test_user_code_subclassing_the_module_passes_mypy_strict(tmp_path, capsys, m
 
 def test_user_module_passes_ruff(tmp_path, capsys):
     """The generated module is clean under the project's ruff rules and formatting."""
-    pytest.importorskip("ruff", reason="ruff is not installed; pip install -e '.[lint]'")
+    pytest.importorskip(
+        "ruff", reason="ruff is not installed; pip install -e '.[lint]' to run this check"
+    )
     import subprocess
 
     path = write_user_module(tmp_path, "acme_ruff", capsys)

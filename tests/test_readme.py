@@ -125,7 +125,9 @@ def test_seed_tests_are_skipped_with_that_reason(pytester, monkeypatch, tmp_path
             raise AssertionError("must not run")
         """
     )
-    result = pytester.runpytest("-p", "tests.conftest", "-p", "no:cacheprovider", "-rs")
+    result = pytester.runpytest(
+        "-p", "tests.conftest", "-p", "no:cacheprovider", "-p", "no:hypothesispytest", "-rs"
+    )
     result.assert_outcomes(skipped=1)
     result.stdout.fnmatch_lines(
         ["SKIPPED [[]1[]] test_seed_tests_are_skipped_with_that_reason.py:*: compares the *"]

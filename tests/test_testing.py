@@ -17,6 +17,14 @@ from cloudstatus.services import dms
 URL = "https://dms.example.com/v2/instances"
 
 
+def run_inner(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
+    """Run pytest in-process on the files ``pytester`` made, as a user's suite.
+
+    Hypothesis's plugin is left out: it has nothing to do there and costs a second a run.
+    """
+    return pytester.runpytest("-p", "no:cacheprovider", "-p", "no:hypothesispytest", *args)
+
+
 def test_import_is_light():
     """Importing cloudstatus.testing pulls in neither pytest nor responses."""
     code = (
@@ -181,7 +189,7 @@ def test_fixtures_as_a_user_would_use_them(pytester):
             assert cloudstatus_mock.service == "dms"
         """
     )
-    result = pytester.runpytest("-p", "no:cacheprovider")
+    result = run_inner(pytester)
     result.assert_outcomes(passed=3)
 
 
@@ -202,7 +210,7 @@ def test_default_service_is_none(pytester):
                 raise AssertionError("no error")
         """
     )
-    result = pytester.runpytest("-p", "no:cacheprovider")
+    result = run_inner(pytester)
     result.assert_outcomes(passed=1)
 
 
@@ -256,7 +264,7 @@ def test_missing_responses_in_a_users_suite(pytester):
             assert len(cloudstatus_registry) == 0
         """
     )
-    result = pytester.runpytest("-p", "no:cacheprovider")
+    result = run_inner(pytester)
     result.assert_outcomes(passed=1, errors=1)
     result.stdout.fnmatch_lines(["*ImportError*pip install 'cloudstatus[[]testing[]]'*"])
 
@@ -304,7 +312,7 @@ def test_third_sees_neither(FIXTURE):
 def test_registry_fixture_keeps_test_classes_apart(pytester):
     """Two tests define the same error code and both pass; the next test sees neither class."""
     pytester.makepyfile(REGISTRY_TESTS.replace("FIXTURE", "cloudstatus_registry"))
-    result = pytester.runpytest("-p", "no:cacheprovider")
+    result = run_inner(pytester)
     result.assert_outcomes(passed=3)
     assert cloudstatus.default_registry.lookup(None, "TEST.409") is None
 
@@ -313,7 +321,7 @@ def test_without_the_registry_fixture_classes_leak(pytester):
     """The same tests without the fixture collide: the class of the first reaches the others."""
     pytester.makepyfile(REGISTRY_TESTS.replace("FIXTURE", "request"))
     try:
-        result = pytester.runpytest("-p", "no:cacheprovider")
+        result = run_inner(pytester)
     finally:
         for cls in list(cloudstatus.default_registry):
             if cls.error_code == "TEST.409":
