@@ -278,21 +278,29 @@ def _str_literal(text: str, indent: str, prefix: str) -> list[str]:
     return [f"{indent}{prefix}(", *inner, f"{indent}),"]
 
 
+def _literal(value: object, indent: str, prefix: str) -> list[str]:
+    """Lines of ``value`` (JSON-like data) as a Python literal, each item on its own line."""
+    if isinstance(value, (Mapping, list)):
+        items = list(value.items()) if isinstance(value, Mapping) else list(enumerate(value))
+        opening, closing = ("{", "}") if isinstance(value, Mapping) else ("[", "]")
+        if not items:
+            return [f"{indent}{prefix}{opening}{closing},"]
+        lines = [f"{indent}{prefix}{opening}"]
+        for key, item in items:
+            key_prefix = f"{json.dumps(key, ensure_ascii=False)}: " if opening == "{" else ""
+            lines += _literal(item, indent + "    ", key_prefix)
+        return [*lines, f"{indent}{closing},"]
+    if isinstance(value, str):
+        return _str_literal(value, indent, prefix)
+    if value is None or isinstance(value, (bool, int, float)):
+        return [f"{indent}{prefix}{value!r},"]
+    raise TypeError(f"a profile holds JSON data; cannot write {type(value).__name__} {value!r}")
+
+
 def _profile_literal(profile: ServiceProfile) -> str:
     """The profile as a Python literal, laid out as ``ruff format`` lays it out."""
-    data = profile.to_mapping()
-    lines = ["{"]
-    for key, value in data.items():
-        if key != "codes":
-            lines += _str_literal(str(value), "    ", f'"{key}": ')
-    lines.append('    "codes": [')
-    for row in data["codes"]:
-        lines.append("        {")
-        lines.append(f'            "code": {row["code"]},')
-        for key in ("name", "advice", "description"):
-            lines += _str_literal(row[key], "            ", f'"{key}": ')
-        lines.append("        },")
-    lines += ["    ],", "}"]
+    lines = _literal(profile.to_mapping(), "", "")
+    lines[-1] = lines[-1].removesuffix(",")
     return "\n".join(lines)
 
 

@@ -397,3 +397,23 @@ def test_declare_checks_the_module_it_is_given():
     with pytest.raises(ValueError, match="module bogus_errors is not the namespace of service"):
         declare({"service": "acme_bogus", "codes": []}, module=bogus)
     assert "acme_bogus" not in cloudstatus.services.available()
+
+
+def test_profile_literal_round_trips_any_json_data():
+    """The module's profile literal evaluates back to the data, whatever its nesting."""
+    import ast
+
+    data = {
+        "service": "x",
+        "codes": [],
+        "error_codes": [{"error_code": "X.1", "status": 409, "flag": True, "none": None}],
+        "long": "word " * 40,
+        "quote": 'a "quoted" \\\\ value\nwith a newline and ünïcode',
+    }
+    lines = _generate._literal(data, "", "")
+    lines[-1] = lines[-1].removesuffix(",")
+    text = "\n".join(lines)
+    assert ast.literal_eval(text) == data
+    assert max(len(line) for line in lines) <= 100
+    with pytest.raises(TypeError, match="cannot write set"):
+        _generate._literal({"bad": {1}}, "", "")
