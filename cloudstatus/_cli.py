@@ -237,6 +237,8 @@ def _generate(args: argparse.Namespace, out: IO[str]) -> int:
 def _ingest(args: argparse.Namespace, out: IO[str]) -> int:
     from cloudstatus import _ingest as ing
 
+    if args.module is not None:  # a module name Python cannot import: say so before any work
+        _check_module(args.module, args.service)
     try:
         result = ing.ingest_file(args.doc, args.service, title=args.title)
     except FileNotFoundError:
@@ -258,6 +260,15 @@ def _ingest(args: argparse.Namespace, out: IO[str]) -> int:
         count = len(codes) if isinstance(codes, list) else 0
         print(f"wrote {args.output}: {count} codes", file=out)
     return 0
+
+
+def _check_module(path: Path, service: str) -> None:
+    from cloudstatus import _generate as gen
+
+    try:
+        gen.check_module_target(path, service)
+    except ValueError as exc:
+        raise UsageError(f"cloudstatus: --module {path}: {exc}") from None
 
 
 def _write_module(profile: dict[str, object], path: Path, out: IO[str]) -> None:

@@ -32,6 +32,7 @@ from cloudstatus._shape import WIDTH, BaseRef, NamespaceShape, all_key, describe
 __all__ = [
     "Catalog",
     "check",
+    "check_module_target",
     "load_catalog",
     "module_name",
     "render",
@@ -319,6 +320,25 @@ def module_name(path: Path) -> str:
     return name
 
 
+def check_module_target(path: Path, service: str) -> str:
+    """Check, before any work, that ``path`` can hold the module of ``service``.
+
+    :returns: the module's import name.
+    :raises ValueError: as :func:`module_name`, or for a service name cloudstatus keeps
+        (a built-in service, or a name of ``cloudstatus.services`` itself).
+    """
+    from cloudstatus.services import _check_name
+
+    name = module_name(path)
+    if service in builtin_services():
+        raise ValueError(
+            f"service {service!r} is built in (cloudstatus.services.{service}); "
+            f"name your service differently"
+        )
+    _check_name(service)
+    return name
+
+
 def render_module(profile: ServiceProfile | Mapping[str, Any], name: str) -> str:
     """The source of a typed, importable namespace module for a user's own service.
 
@@ -332,16 +352,10 @@ def render_module(profile: ServiceProfile | Mapping[str, Any], name: str) -> str
     :raises ValueError: for a malformed profile or a service name cloudstatus keeps.
     """
     from cloudstatus._version import __version__
-    from cloudstatus.services import _check_name
 
     data = profile.to_mapping() if isinstance(profile, ServiceProfile) else profile
     prof = profile_from_mapping(data, origin=f"profile of {name}")
-    if prof.service in builtin_services():
-        raise ValueError(
-            f"service {prof.service!r} is built in (cloudstatus.services.{prof.service}); "
-            f"name your service differently"
-        )
-    _check_name(prof.service)
+    check_module_target(Path(f"{name}.py"), prof.service)
     blob = json.dumps(prof.to_mapping(), sort_keys=True, ensure_ascii=False).encode()
     shape = describe(load_standard(), prof, _families(), digest=_digest(blob), module=name)
     out = [

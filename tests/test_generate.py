@@ -367,8 +367,15 @@ def test_bad_module_arguments_exit_2(tmp_path, capsys, service, module, message)
     argv = ["ingest", str(EXAMPLE_PAGE), "-s", service, "--module", str(tmp_path / module)]
     assert main(argv) == 2
     err = capsys.readouterr().err
-    assert message in err and err.count("\n") == 1
+    assert message in err and err.count("\n") == 1  # refused before the page is read
     assert not (tmp_path / module).exists()
+
+
+def test_an_unwritable_module_path_exits_2(tmp_path, capsys):
+    """A module path in a missing folder exits 2 naming the path."""
+    target = tmp_path / "missing" / "acme_errors.py"
+    assert main(["ingest", str(EXAMPLE_PAGE), "-s", "acme_nowhere", "--module", str(target)]) == 2
+    assert f"--module {target}: " in capsys.readouterr().err.splitlines()[-1]
 
 
 def test_a_second_module_for_the_same_service_is_refused(user_module, tmp_path):
