@@ -332,7 +332,7 @@ def check_module_target(path: Path, service: str) -> str:
     name = module_name(path)
     if service in builtin_services():
         raise ValueError(
-            f"service {service!r} is built in (cloudstatus.services.{service}); "
+            f"{service!r} is a built-in service (cloudstatus.services.{service}); "
             f"name your service differently"
         )
     _check_name(service)

@@ -358,7 +358,7 @@ def test_module_and_profile_output_together(tmp_path, capsys):
         ("acme_bad", "acme-errors.py", "named like acme_errors.py"),
         ("acme_bad", "class.py", "named like acme_errors.py"),
         ("acme_bad", "acme_errors.txt", "named like acme_errors.py"),
-        ("dms", "dms_errors.py", "service 'dms' is built in"),
+        ("dms", "dms_errors.py", "'dms' is a built-in service"),
         ("json", "json_errors.py", "service name 'json' is taken"),
     ],
 )
