@@ -75,6 +75,9 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="allow a built-in service's name (to rebuild a shipped profile from its page)",
     )
+    ingest.add_argument(
+        "--module", type=Path, metavar="FILE.py", help="also write a typed module of its classes"
+    )
     return parser
 
 
@@ -326,6 +329,8 @@ def _ingest(args: argparse.Namespace, out: IO[str]) -> int:
             f"cloudstatus: {args.service!r} is a built-in service; ingest your page under "
             "another name (--builtin rebuilds the shipped profile)"
         )
+    if args.module is not None:  # a module name Python cannot import: say so before any work
+        _check_module(args.module, args.service)
     try:
         result = ing.ingest_file(args.doc, args.service, title=args.title)
     except FileNotFoundError:
@@ -344,6 +349,10 @@ def _ingest(args: argparse.Namespace, out: IO[str]) -> int:
             f"recognises, so advice is NONE: {listed}; edit the profile where the page says more",
             file=sys.stderr,
         )
+    if args.module is not None and not result.errors:
+        _write_module(result.profile, args.module, out)
+        if args.output is None and not args.json:  # the module holds the profile
+            return 0
     text = ing.dump_profile(result.profile)
     written = None
     if not result.errors and args.output is not None:
@@ -379,6 +388,28 @@ def _ingest(args: argparse.Namespace, out: IO[str]) -> int:
         )
         return 2
     return 0
+
+
+def _check_module(path: Path, service: str) -> None:
+    from cloudstatus import _generate as gen
+
+    try:
+        gen.check_module_target(path, service)
+    except ValueError as exc:
+        raise UsageError(f"cloudstatus: --module {path}: {exc}") from None
+
+
+def _write_module(profile: dict[str, object], path: Path, out: IO[str]) -> None:
+    from cloudstatus import _generate as gen
+
+    try:
+        name = gen.write_module(profile, path)
+    except (ValueError, OSError) as exc:
+        raise UsageError(f"cloudstatus: --module {path}: {exc}") from None
+    print(
+        f"wrote {path}: module {name}; importing it declares service {profile['service']!r}",
+        file=out,
+    )
 
 
 def _demo(args: argparse.Namespace, out: IO[str]) -> int:

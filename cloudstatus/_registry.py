@@ -144,7 +144,9 @@ def active_registry() -> Registry:
     :data:`default_registry`, unless :func:`use_registry` has put another in place in
     this thread or task.
     """
-    return _active.get() or default_registry
+    scoped = _active.get()
+    # Not ``or``: an empty Registry is falsy (it has a __len__), and it is in place all the same.
+    return scoped if scoped is not None else default_registry
 
 
 def scoped_registry() -> Registry | None:

@@ -1,8 +1,10 @@
 """Helpers for testing code that uses cloudstatus, and a pytest plugin.
 
-Importing this module imports neither pytest nor responses; each helper imports what
-it needs when called. Under pytest the plugin (registered through the ``pytest11``
-entry point) adds two fixtures:
+The mocking helpers need the ``responses`` library: ``pip install
+'cloudstatus[testing]'``. Importing this module imports neither pytest nor
+responses; each helper imports what it needs when called, and says how to install
+it when it is missing. Under pytest the plugin (registered through the ``pytest11``
+entry point) adds three fixtures:
 
 ``cloudstatus_mock``
     a :class:`ErrorMock`: a ``responses`` mock that is active for the test, and a
@@ -15,6 +17,10 @@ entry point) adds two fixtures:
         @pytest.fixture
         def cloudstatus_service():
             return "dms"
+``cloudstatus_registry``
+    a fresh :class:`cloudstatus.Registry` in place for one test: error-code classes
+    defined in the test register there, the hook finds them, and they are gone
+    when the test ends.
 
 A test then reads::
 
@@ -28,6 +34,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -43,12 +50,31 @@ if TYPE_CHECKING:
 __all__ = [
     "ErrorMock",
     "assert_error",
+    "demo_server",
     "error_body",
     "error_response",
     "raises",
 ]
 
 _BODY_FORMATS = ("huawei", "problem", "plain")
+
+#: How to get the libraries the helpers need.
+_INSTALL_HINT = "pip install 'cloudstatus[testing]'"
+
+
+def _require_responses() -> None:
+    """Check that ``responses`` can be imported.
+
+    :raises ImportError: saying how to install it (``pip install 'cloudstatus[testing]'``).
+    """
+    try:
+        import responses  # noqa: F401
+    except ImportError as exc:
+        raise ImportError(
+            f"cloudstatus.testing mocks HTTP with the 'responses' library, which is not "
+            f"installed; install it with: {_INSTALL_HINT}",
+            name="responses",
+        ) from exc
 
 
 def _body_format(service: str | None) -> str:
@@ -112,7 +138,11 @@ def error_response(
 
     The request id goes in an ``X-Request-Id`` header (and the body, as Huawei's API
     gateway sends it); ``retry_after`` becomes a ``Retry-After`` header.
+
+    :raises ImportError: when ``responses`` is not installed (``pip install
+        'cloudstatus[testing]'``).
     """
+    _require_responses()
     import responses as _responses
 
     body, content_type = error_body(
@@ -218,11 +248,94 @@ class ErrorMock:
 
     def add_ok(self, method: str, url: str, json_body: object = None, status: int = 200) -> None:
         """Answer ``method url`` with a JSON success."""
+        _require_responses()
         import responses as _responses
 
         self.added.append(
             self.rsps.add(_responses.Response(method.upper(), url, json=json_body, status=status))
         )
+
+
+def _demo_routes() -> dict[str, Any]:
+    """The loopback server's answers, by path: what the services send, in their shapes.
+
+    Huawei JSON bodies with request ids (DMS conflict, throttle and maintenance, an MPC
+    missing task), a keystone 401, an OBS XML 404, RFC 9457 problem details, an HTML
+    gateway page, a Retry-After on a bare 503, and a redirect chain ending in a 409.
+    Values are :class:`cloudstatus._loopback.Reply` objects.
+    """
+    from cloudstatus._loopback import Reply, json_reply, redirect
+
+    def huawei(status: int, code: str, msg: str, rid: str, *extra: tuple[str, str]) -> Reply:
+        body = {"error_code": code, "error_msg": msg}
+        return json_reply(status, body, [("X-Request-Id", rid), *extra])
+
+    xml = (
+        b'<?xml version="1.0" encoding="UTF-8"?><Error><Code>NoSuchKey</Code>'
+        b"<Message>The specified key does not exist.</Message>"
+        b"<RequestId>0000018A2B3C4D5E</RequestId></Error>"
+    )
+    keystone = {
+        "error": {
+            "code": 401,
+            "message": "The request you have made requires authentication.",
+            "title": "Unauthorized",
+        }
+    }
+    problem = {
+        "type": "https://example.com/probs/invalid-spec",
+        "title": "Invalid specification",
+        "status": 422,
+        "detail": "partition_num must be between 1 and 200",
+    }
+    taken = "Instance name already exists."
+    return {
+        "/dms/instances/7a3e": json_reply(200, {"id": "7a3e", "name": "orders"}),
+        "/dms/instances": huawei(409, "DMS.00409001", taken, "5b4f0c1e"),
+        "/dms/messages": huawei(
+            429, "DMS.00429001", "Too many requests.", "7c21aa09", ("Retry-After", "2")
+        ),
+        "/dms/maintenance": huawei(503, "DMS.00503001", "Service unavailable.", "9d0e12f3"),
+        "/plain/maintenance": Reply(503, [("Retry-After", "30")], b"down for maintenance"),
+        "/mpc/transcodings/42": huawei(404, "MPC.10213", "The task does not exist.", "3a9b7d11"),
+        "/iam/projects": json_reply(401, keystone, [("X-Openstack-Request-Id", "req-6f1c2b")]),
+        "/obs/bucket/key.txt": Reply(404, [("Content-Type", "application/xml")], xml),
+        "/topics/orders": Reply(
+            422, [("Content-Type", "application/problem+json")], json.dumps(problem).encode()
+        ),
+        "/gateway": Reply(
+            502,
+            [("Content-Type", "text/html")],
+            b"<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>",
+        ),
+        "/moved": redirect("/moved-again", 307),
+        "/moved-again": redirect("/dms/instances-v2", 307),
+        "/dms/instances-v2": huawei(409, "DMS.00409001", taken, "e0c4d2b8"),
+    }
+
+
+_demo_lock = threading.Lock()
+_demo_url: list[str] = []
+
+
+def demo_server() -> str:
+    """Start the demo's server, once per process, and return its base URL.
+
+    A real HTTP/1.1 server on 127.0.0.1 (a free port) that answers the way the cloud
+    services do: ``POST {url}/dms/instances`` gets DMS's 409
+    for a taken name, ``{url}/dms/messages`` a 429 with ``Retry-After: 2``... It is what
+    ``python -m cloudstatus demo`` talks to, and what the README's example runs
+    against. It serves from daemon threads until the process ends; nothing leaves the
+    machine.
+
+    :returns: the base URL, ``"http://127.0.0.1:PORT"``.
+    """
+    with _demo_lock:
+        if not _demo_url:
+            from cloudstatus._loopback import LoopbackServer
+
+            _demo_url.append(LoopbackServer(_demo_routes()).start().url)
+        return _demo_url[0]
 
 
 def pytest_configure(config: pytest.Config) -> None:

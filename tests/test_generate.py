@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
+import importlib
+import inspect
+import itertools
 import json
+import pickle
+import re
 import shutil
+import sys
+import types
 from pathlib import Path
 
 import pytest
+import requests
+import responses
 
+import cloudstatus
 from cloudstatus import _generate
+from cloudstatus._catalog import get_profile, profile_from_mapping
 from cloudstatus._cli import main
+from cloudstatus.services import declare, namespace
+from cloudstatus.testing import error_response
 from tests.conftest import ROOT
+
+EXAMPLE_PAGE = ROOT / "docs" / "examples" / "acme-status-codes.txt"
 
 
 @pytest.fixture
@@ -101,3 +116,311 @@ def test_hierarchy_picture_is_in_the_module_docstring():
     picture = (ROOT / "docs" / "_generated" / "hierarchy.txt").read_text()
     indented = "\n".join(f"    {line}" for line in picture.rstrip("\n").split("\n"))
     assert indented in (_exceptions.__doc__ or "")
+
+
+# --- one shape, two outputs -----------------------------------------------------------------
+
+
+def mro_names(cls: type) -> list[str]:
+    """A class's MRO as names, with the namespace's own classes marked ``<ns>``."""
+    return [
+        f"<ns>.{c.__qualname__}" if c.__module__ == cls.__module__ else c.__qualname__
+        for c in cls.__mro__
+    ]
+
+
+def exec_module(text: str, name: str) -> types.ModuleType:
+    """Run generated source as module ``name`` (not put in sys.modules)."""
+    module = types.ModuleType(name)
+    exec(compile(text, f"<{name}>", "exec"), vars(module))
+    return module
+
+
+@pytest.mark.parametrize("service", ["dms", "mpc"])
+def test_declare_builds_what_the_generator_writes(service):
+    """The rendered module and declare() of one profile agree on every name, base and doc."""
+    data = get_profile(service).to_mapping()
+    data["service"] = f"{service}_shape"
+    profile = profile_from_mapping(data)
+    text = _generate.render_service(_generate.load_catalog(ROOT), profile)
+    rendered = exec_module(text, f"cloudstatus.services.{profile.service}_text")
+    declared = declare(profile)
+    assert inspect.cleandoc(rendered.__doc__) == inspect.cleandoc(declared.__doc__)
+    assert rendered.__all__ == declared.__all__
+    assert rendered.codes == declared.codes == profile.codes
+    for name in rendered.__all__:
+        ours, theirs = getattr(rendered, name), getattr(declared, name)
+        if not isinstance(ours, type):
+            continue
+        assert ours.__name__ == theirs.__name__, name
+        assert mro_names(ours) == mro_names(theirs), name
+        assert inspect.getdoc(ours) == inspect.getdoc(theirs), name
+        assert ours.service == theirs.service == profile.service
+    assert {c: k.__name__ for c, k in rendered.STATUS_CLASSES.items()} == {
+        c: k.__name__ for c, k in declared.STATUS_CLASSES.items()
+    }
+
+
+def test_a_docstring_quote_is_escaped():
+    """Quotes and backslashes from a profile reach the docstring unchanged."""
+    data = {
+        "service": "quoted",
+        "codes": [{"code": 409, "name": 'Say "hi"', "description": 'a \\ b """ c "'}],
+    }
+    text = _generate.render_service(_generate.load_catalog(ROOT), profile_from_mapping(data))
+    ns = exec_module(text, "quoted")
+    assert inspect.getdoc(ns.ConflictError).endswith('a \\ b """ c "')
+    assert 'Say "hi"' in inspect.getdoc(ns.ConflictError)
+
+
+# --- a user's own typed module (ingest --module) -------------------------------------------
+
+
+def write_user_module(tmp_path: Path, service: str, capsys) -> Path:
+    """Run ``ingest --module`` on the example page; return the module file."""
+    path = tmp_path / f"{service}_errors.py"
+    assert main(["ingest", str(EXAMPLE_PAGE), "--service", service, "--module", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert out == (
+        f"wrote {path}: module {service}_errors; importing it declares service {service!r}\n"
+    )
+    return path
+
+
+_fresh = itertools.count()
+
+
+@pytest.fixture
+def user_module(tmp_path, capsys, monkeypatch):
+    """A generated module for a fresh service, imported from tmp_path."""
+    service = f"acme_mod{next(_fresh)}"
+    path = write_user_module(tmp_path, service, capsys)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    yield importlib.import_module(path.stem)
+    sys.modules.pop(path.stem, None)
+
+
+def test_importing_the_module_declares_the_service(user_module):
+    """After the import, the service resolves to the module's own classes."""
+    service = user_module.Error.service
+    assert namespace(service) is user_module
+    assert getattr(cloudstatus.services, service) is user_module
+    assert cloudstatus.error_class(409, service=service) is user_module.ConflictError
+    assert cloudstatus.error_class(420, service=service) is user_module.ClientError
+    assert get_profile(service).entries[429].advice is cloudstatus.Advice.WAIT_RETRY_AFTER
+    assert issubclass(user_module.ConflictError, cloudstatus.ConflictError)
+    assert user_module.ConflictError.__module__ == user_module.__name__
+
+
+def test_the_hook_raises_the_modules_classes(user_module):
+    """install(session, service=...) raises the module's classes, subclasses included."""
+    service = user_module.Error.service
+
+    class Taken(user_module.ConflictError, error_code="ACME.409", registry=cloudstatus.Registry()):
+        """A test-only class in its own registry."""
+
+    url = "https://acme.example.test/widgets"
+    with responses.RequestsMock() as rsps, requests.Session() as s:
+        rsps.add(error_response("POST", url, 409, error_code="ACME.1", error_msg="dup"))
+        rsps.add(error_response("GET", url, 429, error_code="ACME.2", retry_after=3))
+        cloudstatus.install(s, service=service)
+        with pytest.raises(user_module.ConflictError) as conflict:
+            s.post(url)
+        with pytest.raises(user_module.TooManyRequestsError) as slow:
+            s.get(url)
+    assert (conflict.value.service, conflict.value.error_message) == (service, "dup")
+    assert (slow.value.retryable, slow.value.retry_after) == (True, 3.0)
+    assert issubclass(Taken, user_module.Error)
+
+
+def test_declare_of_the_same_profile_returns_the_module(user_module):
+    """declare() of the module's own profile gives the module; another profile is refused."""
+    service = user_module.Error.service
+    data = get_profile(service).to_mapping()
+    assert declare(data) is user_module
+    data["title"] = "Something else"
+    with pytest.raises(ValueError, match=f"'{service}' is already declared with a different"):
+        declare(data)
+
+
+def test_reloading_the_module_keeps_it_declared(user_module):
+    """importlib.reload of the module replaces its classes and stays the namespace."""
+    before = user_module.ConflictError
+    reloaded = importlib.reload(user_module)
+    service = reloaded.Error.service
+    assert namespace(service) is reloaded
+    assert reloaded.ConflictError is not before
+    assert cloudstatus.error_class(409, service=service) is reloaded.ConflictError
+
+
+def test_module_errors_pickle_by_reference(user_module):
+    """Classes and errors of the generated module pickle through its import name."""
+    exc = user_module.ConflictError("taken", error_code="ACME.1")
+    back = pickle.loads(pickle.dumps(exc))
+    assert type(back) is user_module.ConflictError
+    assert (back.error_code, back.service) == ("ACME.1", user_module.Error.service)
+
+
+def test_importing_after_a_runtime_declare_is_refused(tmp_path, capsys, monkeypatch):
+    """A service declared at runtime first is not silently redeclared by a module import."""
+    path = write_user_module(tmp_path, "acme_late", capsys)
+    runtime = declare(_ingest_profile("acme_late"))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    refused = re.escape("already declared by cloudstatus.services.declare(); importing acme_late")
+    with pytest.raises(ValueError, match=refused):
+        importlib.import_module(path.stem)
+    assert path.stem not in sys.modules
+    assert namespace("acme_late") is runtime
+
+
+def _ingest_profile(service: str) -> dict[str, object]:
+    from cloudstatus._ingest import ingest_file
+
+    return ingest_file(EXAMPLE_PAGE, service).profile
+
+
+def test_module_listing_and_shape(user_module):
+    """The module's dir() is its __all__, and it has the built-in namespaces' names."""
+    public = [n for n in dir(user_module) if n.isidentifier() and not n.startswith("_")]
+    assert public == sorted(user_module.__all__)
+    assert set(user_module.__all__) == set(cloudstatus.services.dms.__all__) - {
+        "ServerTimeoutError"
+    }
+
+
+def test_user_code_subclassing_the_module_passes_mypy_strict(tmp_path, capsys, monkeypatch):
+    """mypy --strict finds no error in a user file subclassing the generated module."""
+    api = pytest.importorskip(
+        "mypy.api", reason="mypy is not installed; pip install -e '.[typecheck]' to run this check"
+    )
+    path = write_user_module(tmp_path, "acme_typed", capsys)
+    user = tmp_path / "user_code.py"
+    user.write_text(
+        "from __future__ import annotations\n\n"
+        "import requests\n\n"
+        "import acme_typed_errors\n"
+        "import cloudstatus\n\n\n"
+        'class NameTaken(acme_typed_errors.ConflictError, error_code="ACME.409"):\n'
+        '    """The widget name is taken."""\n\n\n'
+        "def create(session: requests.Session) -> str | None:\n"
+        "    try:\n"
+        '        session.post("https://acme.example.test/widgets")\n'
+        "    except NameTaken as e:\n"
+        "        return e.error_message\n"
+        "    except acme_typed_errors.Error as e:\n"
+        "        code: int | None = e.status_code\n"
+        "        return str(code)\n"
+        "    return None\n\n\n"
+        'SESSION = cloudstatus.install(requests.Session(), service="acme_typed")\n'
+    )
+    monkeypatch.setenv("MYPYPATH", str(ROOT))
+    monkeypatch.chdir(tmp_path)
+    # A cache kept between runs (git ignores it) spares re-reading cloudstatus and requests.
+    cache = ROOT / ".mypy_cache" / "user-module-test"
+    stdout, stderr, status = api.run(["--strict", "--cache-dir", str(cache), str(user), str(path)])
+    assert (status, stderr) == (0, ""), stdout
+    assert stdout.startswith("Success: no issues found in 2 source files")
+
+
+def test_user_module_passes_ruff(tmp_path, capsys):
+    """The generated module is clean under the project's ruff rules and formatting."""
+    pytest.importorskip(
+        "ruff", reason="ruff is not installed; pip install -e '.[lint]' to run this check"
+    )
+    import subprocess
+
+    path = write_user_module(tmp_path, "acme_ruff", capsys)
+    config = str(ROOT / "pyproject.toml")
+    for args in (["check"], ["format", "--check"]):
+        run = [sys.executable, "-m", "ruff", *args, "--no-cache", "--config", config, str(path)]
+        done = subprocess.run(run, capture_output=True, text=True, check=False)
+        assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_module_and_profile_output_together(tmp_path, capsys):
+    """With -o as well, ingest writes both the profile file and the module, headed as such."""
+    module, profile = tmp_path / "acme_both_errors.py", tmp_path / "acme_both.json"
+    argv = ["ingest", str(EXAMPLE_PAGE), "-s", "acme_both", "--module", str(module)]
+    assert main([*argv, "-o", str(profile)]) == 0
+    assert json.loads(profile.read_text())["service"] == "acme_both"
+    first, second = module.read_text().splitlines()[:2]
+    assert first.startswith("# Generated by `python -m cloudstatus ingest --module` (cloudstatus ")
+    assert second == (
+        "# Regenerate: python -m cloudstatus ingest PAGE.txt --service acme_both "
+        "--module acme_both_errors.py"
+    )
+    assert "wrote" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("service", "module", "message"),
+    [
+        ("acme_bad", "acme-errors.py", "named like acme_errors.py"),
+        ("acme_bad", "class.py", "named like acme_errors.py"),
+        ("acme_bad", "acme_errors.txt", "named like acme_errors.py"),
+        ("dms", "dms_errors.py", "'dms' is a built-in service"),
+        ("json", "json_errors.py", "service name 'json' is taken"),
+    ],
+)
+def test_bad_module_arguments_exit_2(tmp_path, capsys, service, module, message):
+    """A module name Python cannot import, or a service name cloudstatus keeps, exits 2."""
+    argv = ["ingest", str(EXAMPLE_PAGE), "-s", service, "--module", str(tmp_path / module)]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1  # refused before the page is read
+    assert not (tmp_path / module).exists()
+
+
+def test_an_unwritable_module_path_exits_2(tmp_path, capsys):
+    """A module path in a missing folder exits 2 naming the path."""
+    target = tmp_path / "missing" / "acme_errors.py"
+    assert main(["ingest", str(EXAMPLE_PAGE), "-s", "acme_nowhere", "--module", str(target)]) == 2
+    assert f"--module {target}: " in capsys.readouterr().err.splitlines()[-1]
+
+
+def test_a_second_module_for_the_same_service_is_refused(user_module, tmp_path):
+    """Another generated module for a service a module already declared is refused."""
+    service = user_module.Error.service
+    other = tmp_path / f"{service}_copy.py"
+    other.write_text(_generate.render_module(get_profile(service), other.stem))
+    with pytest.raises(ValueError, match=f"already declared by module {user_module.__name__}"):
+        importlib.import_module(other.stem)
+    assert namespace(service) is user_module
+
+
+def test_a_fresh_import_of_the_same_module_takes_over(user_module):
+    """Importing the module anew (after leaving sys.modules) makes the new copy the namespace."""
+    service = user_module.Error.service
+    del sys.modules[user_module.__name__]
+    fresh = importlib.import_module(user_module.__name__)
+    assert fresh is not user_module
+    assert namespace(service) is fresh
+    assert cloudstatus.error_class(409, service=service) is fresh.ConflictError
+
+
+def test_declare_checks_the_module_it_is_given():
+    """declare(module=...) refuses a module that is not the profile's namespace."""
+    bogus = types.ModuleType("bogus_errors")
+    with pytest.raises(ValueError, match="module bogus_errors is not the namespace of service"):
+        declare({"service": "acme_bogus", "codes": []}, module=bogus)
+    assert "acme_bogus" not in cloudstatus.services.available()
+
+
+def test_profile_literal_round_trips_any_json_data():
+    """The module's profile literal evaluates back to the data, whatever its nesting."""
+    import ast
+
+    data = {
+        "service": "x",
+        "codes": [],
+        "error_codes": [{"error_code": "X.1", "status": 409, "flag": True, "none": None}],
+        "long": "word " * 40,
+        "quote": 'a "quoted" \\\\ value\nwith a newline and ünïcode',
+    }
+    lines = _generate._literal(data, "", "")
+    lines[-1] = lines[-1].removesuffix(",")
+    text = "\n".join(lines)
+    assert ast.literal_eval(text) == data
+    assert max(len(line) for line in lines) <= 100
+    with pytest.raises(TypeError, match="cannot write set"):
+        _generate._literal({"bad": {1}}, "", "")

@@ -535,3 +535,33 @@ def test_status_info_for_a_declared_service(acme):
     )
     other = cloudstatus.status_info(409, service="acme_svc")
     assert (other.service, other.advice, other.name) == (None, Advice.NONE, "Conflict")
+
+
+# --- the shape of every namespace ---------------------------------------------------------
+
+
+def every_namespace() -> list[types.ModuleType]:
+    """The built-in namespaces and a declared one."""
+    return [dms, mpc, declare(ACME)]
+
+
+@pytest.mark.parametrize("ns", every_namespace(), ids=lambda ns: ns.__name__.rsplit(".")[-1])
+def test_dir_lists_only_the_public_names(ns):
+    """``dir()`` of a namespace shows ``__all__`` and nothing else but underscore names."""
+    # (pytest's assertion rewriting adds names such as "@py_builtins": not identifiers.)
+    public = [name for name in dir(ns) if name.isidentifier() and not name.startswith("_")]
+    assert public == sorted(ns.__all__)
+    assert len(set(ns.__all__)) == len(ns.__all__)
+    for helper in ("Final", "Mapping", "MappingProxyType", "annotations"):
+        assert not hasattr(ns, helper), helper
+
+
+def test_declared_namespace_is_documented_like_a_generated_one(acme):
+    """A declared namespace's module and classes carry the generated modules' docstrings."""
+    assert "Source table: tests/test_services.py." in (acme.__doc__ or "")
+    assert "* acme_svc.NotFoundError (404, alias NoSuchThingError)" in (acme.__doc__ or "")
+    assert acme.NotFoundError.__doc__.startswith('404 Not Found, from acme_svc (its table: "No ')
+    assert "``DO_NOT_REPEAT``" in acme.NotFoundError.__doc__
+    assert acme.ClientError.__doc__ == (
+        "A 4xx (client error) response from acme_svc with no class of its own."
+    )

@@ -17,6 +17,14 @@ from cloudstatus.services import dms
 URL = "https://dms.example.com/v2/instances"
 
 
+def run_inner(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
+    """Run pytest in-process on the files ``pytester`` made, as a user's suite.
+
+    Hypothesis's plugin is left out: it has nothing to do there and costs a second a run.
+    """
+    return pytester.runpytest("-p", "no:cacheprovider", "-p", "no:hypothesispytest", *args)
+
+
 def test_import_is_light():
     """Importing cloudstatus.testing pulls in neither pytest nor responses."""
     code = (
@@ -181,7 +189,7 @@ def test_fixtures_as_a_user_would_use_them(pytester):
             assert cloudstatus_mock.service == "dms"
         """
     )
-    result = pytester.runpytest("-p", "no:cacheprovider")
+    result = run_inner(pytester)
     result.assert_outcomes(passed=3)
 
 
@@ -202,5 +210,134 @@ def test_default_service_is_none(pytester):
                 raise AssertionError("no error")
         """
     )
-    result = pytester.runpytest("-p", "no:cacheprovider")
+    result = run_inner(pytester)
     result.assert_outcomes(passed=1)
+
+
+# --- the testing extra and a missing responses -----------------------------------------------
+
+
+def test_testing_extra_installs_responses():
+    """setup.cfg's ``testing`` extra, which the install hint names, pulls in responses."""
+    import configparser
+
+    from tests.conftest import ROOT
+
+    cfg = configparser.ConfigParser()
+    cfg.read(ROOT / "setup.cfg", encoding="utf-8")
+    extra = cfg["options.extras_require"]["testing"].split()
+    assert [req for req in extra if req.startswith("responses")] == ["responses>=0.25"]
+    assert "cloudstatus[testing]" in testing._INSTALL_HINT
+
+
+def test_missing_responses_says_how_to_install_it(monkeypatch):
+    """Without responses, the helpers raise an ImportError with the pip command."""
+    monkeypatch.setitem(sys.modules, "responses", None)
+    hint = r"pip install 'cloudstatus\[testing\]'"
+    with pytest.raises(ImportError, match=hint) as info:
+        testing.error_response("GET", URL, 404)
+    assert info.value.name == "responses"
+    mock = testing.ErrorMock(session=requests.Session(), rsps=None)  # type: ignore[arg-type]
+    with pytest.raises(ImportError, match=hint):
+        mock.add_ok("GET", URL)
+    assert json.loads(testing.error_body(404)[0])["error_msg"] == "Not Found"  # needs nothing
+
+
+def test_missing_responses_in_a_users_suite(pytester):
+    """The cloudstatus_mock fixture reports a missing responses with the pip command."""
+    pytester.makeconftest(
+        """
+        import sys
+        import pytest
+
+        @pytest.fixture(autouse=True)
+        def no_responses(monkeypatch):
+            monkeypatch.setitem(sys.modules, "responses", None)
+        """
+    )
+    pytester.makepyfile(
+        """
+        def test_it(cloudstatus_mock):
+            pass
+
+        def test_registry_needs_nothing(cloudstatus_registry):
+            assert len(cloudstatus_registry) == 0
+        """
+    )
+    result = run_inner(pytester)
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(["*ImportError*pip install 'cloudstatus[[]testing[]]'*"])
+
+
+# --- the cloudstatus_registry fixture ----------------------------------------------------------
+
+REGISTRY_TESTS = """
+import cloudstatus
+import requests
+import responses
+from cloudstatus.testing import error_response
+
+URL = "https://svc.example.test/things"
+
+
+def raised_for_409():
+    with responses.RequestsMock() as rsps, requests.Session() as s:
+        rsps.add(error_response("POST", URL, 409, error_code="TEST.409"))
+        cloudstatus.install(s)
+        try:
+            s.post(URL)
+        except cloudstatus.CloudStatusError as e:
+            return type(e)
+
+
+def test_first(FIXTURE):
+    class Taken(cloudstatus.ConflictError, error_code="TEST.409"):
+        pass
+
+    assert raised_for_409() is Taken
+
+
+def test_second_defines_the_same_code(FIXTURE):
+    class AlsoTaken(cloudstatus.ConflictError, error_code="TEST.409"):
+        pass
+
+    assert raised_for_409() is AlsoTaken
+
+
+def test_third_sees_neither(FIXTURE):
+    assert raised_for_409() is cloudstatus.ConflictError
+"""
+
+
+def test_registry_fixture_keeps_test_classes_apart(pytester):
+    """Two tests define the same error code and both pass; the next test sees neither class."""
+    pytester.makepyfile(REGISTRY_TESTS.replace("FIXTURE", "cloudstatus_registry"))
+    result = run_inner(pytester)
+    result.assert_outcomes(passed=3)
+    assert cloudstatus.default_registry.lookup(None, "TEST.409") is None
+
+
+def test_without_the_registry_fixture_classes_leak(pytester):
+    """The same tests without the fixture collide: the class of the first reaches the others."""
+    pytester.makepyfile(REGISTRY_TESTS.replace("FIXTURE", "request"))
+    try:
+        result = run_inner(pytester)
+    finally:
+        for cls in list(cloudstatus.default_registry):
+            if cls.error_code == "TEST.409":
+                cloudstatus.default_registry.unregister(cls)
+    result.assert_outcomes(passed=1, failed=2)
+    result.stdout.fnmatch_lines(["*RegistrationError: error code 'TEST.409'*already registered*"])
+
+
+def test_registry_fixture_is_the_active_registry(cloudstatus_registry):
+    """Inside a test, the fixture's registry receives class statements and is named after it."""
+    from cloudstatus._registry import active_registry
+
+    class Local(cloudstatus.NotFoundError, error_code="LOCAL.404"):
+        """A class that exists for this test only."""
+
+    assert active_registry() is cloudstatus_registry
+    assert list(cloudstatus_registry) == [Local]
+    assert "test_registry_fixture_is_the_active_registry" in cloudstatus_registry.name
+    assert Local not in cloudstatus.default_registry

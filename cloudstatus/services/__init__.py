@@ -30,7 +30,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from cloudstatus import _base
+from cloudstatus import _base, _exceptions
 from cloudstatus._catalog import (
     ServiceProfile,
     builtin_services,
@@ -40,7 +40,7 @@ from cloudstatus._catalog import (
     profile_from_mapping,
 )
 from cloudstatus._catalog import get_profile as _catalog_profile
-from cloudstatus._naming import derive_aliases
+from cloudstatus._shape import describe
 
 __all__ = ["available", "declare", "declared_class", "declared_owner", "get_profile", "namespace"]
 
@@ -95,83 +95,127 @@ def _load(profile: ServiceProfile | Mapping[str, Any] | str | os.PathLike[str]) 
 
 def declare(
     profile: ServiceProfile | Mapping[str, Any] | str | os.PathLike[str],
+    *,
+    module: types.ModuleType | None = None,
 ) -> types.ModuleType:
     """Declare a service from its profile and return its namespace.
 
     ``profile`` is a path to a profile file, the same data as a mapping, or a
-    :class:`~cloudstatus.ServiceProfile`. The namespace is also importable as
-    ``cloudstatus.services.<name>`` (so its errors pickle by reference) once declared.
-    Declaring the same profile again returns the same namespace.
+    :class:`~cloudstatus.ServiceProfile`. The namespace is built at runtime and is
+    also importable as ``cloudstatus.services.<name>`` (so its errors pickle by
+    reference). Declaring the same profile again returns the same namespace.
 
+    A module written by ``python -m cloudstatus ingest --module`` calls this itself with
+    ``module=`` (the module), so that importing it declares the service with the
+    module's own, statically typed classes instead; ``declare(profile)`` then returns
+    that module.
+
+    :param module: a generated module whose classes make up the namespace; None to
+        build them.
     :raises ValueError: for a malformed profile, a built-in service's name, a name
-        this package already uses (``declare``, ``json``...), or a second, different
-        profile under a name already declared.
+        this package already uses (``declare``, ``json``...), a second, different
+        profile under a name already declared, or a generated module for a service
+        already declared with other classes.
     """
     prof = _load(profile)
     name = prof.service
     if name in builtin_services():
         raise ValueError(f"service {name!r} is built in; declare your profile under another name")
     with _lock:
-        if name in _modules and name not in builtin_services():
-            if get_profile(name) == prof:
-                return _modules[name]
-            raise ValueError(
-                f"service {name!r} is already declared with a different profile; pick another name"
-            )
-        package = sys.modules[__name__]
-        if name in vars(package) or f"{__name__}.{name}" in sys.modules:
-            # Binding it would replace one of this package's own names (json, declare...).
-            raise ValueError(
-                f"service name {name!r} is taken by cloudstatus.services.{name}; "
-                f"declare your profile under another name"
-            )
-        module = _build(prof)
+        known = _modules.get(name)
+        if known is not None:
+            if get_profile(name) != prof:
+                raise ValueError(
+                    f"service {name!r} is already declared with a different profile; "
+                    f"pick another name"
+                )
+            if module is None or module is known:
+                return known
+            if getattr(known, "__name__", None) != module.__name__:
+                raise ValueError(
+                    f"service {name!r} is already declared by {_origin(known)}; importing "
+                    f"{module.__name__} would declare it again with other classes. Use one "
+                    f"of the two, or import {module.__name__} before anything declares "
+                    f"{name!r} (declare() then returns it)"
+                )
+            # The same generated module, reloaded: its new classes take over.
+        else:
+            _check_name(name)
+        namespace = _build(prof) if module is None else _adopt(prof, module)
         declare_profile(prof)
-        _modules[name] = module
-        sys.modules[module.__name__] = module
-        setattr(package, name, module)
-        return module
+        _modules[name] = namespace
+        if module is None:
+            sys.modules[namespace.__name__] = namespace
+        setattr(sys.modules[__name__], name, namespace)
+        return namespace
+
+
+def _origin(module: types.ModuleType) -> str:
+    if module.__name__.startswith(f"{__name__}."):
+        return "cloudstatus.services.declare()"
+    return f"module {module.__name__}"
+
+
+def _check_name(name: str) -> None:
+    """Refuse a service name that would replace one of this package's own names.
+
+    A declared service's name passes: it is bound to the service's namespace.
+    """
+    if name in _modules:
+        return
+    if name in vars(sys.modules[__name__]) or f"{__name__}.{name}" in sys.modules:
+        raise ValueError(
+            f"service name {name!r} is taken by cloudstatus.services.{name}; "
+            f"declare your profile under another name"
+        )
+
+
+def _adopt(profile: ServiceProfile, module: types.ModuleType) -> types.ModuleType:
+    """Check that a generated module is the namespace of ``profile`` and return it."""
+    root = getattr(module, "Error", None)
+    classes = getattr(module, "STATUS_CLASSES", None)
+    if (
+        not isinstance(root, type)
+        or not issubclass(root, _base.CloudStatusError)
+        or root.service != profile.service
+        or not isinstance(classes, Mapping)
+    ):
+        raise ValueError(
+            f"module {module.__name__} is not the namespace of service {profile.service!r} "
+            f"(no Error class with service = {profile.service!r}, or no STATUS_CLASSES); "
+            f"regenerate it with python -m cloudstatus ingest --module"
+        )
+    return module
 
 
 def _build(profile: ServiceProfile) -> types.ModuleType:
-    """Create the namespace module of a declared service, shaped like a generated one."""
-    import cloudstatus._exceptions as std
+    """Create the namespace module of a declared service from its shape.
 
-    svc = profile.service
-    modname = f"{__name__}.{svc}"
-    module = types.ModuleType(modname, f"Exceptions for {profile.title} (declared at runtime).")
-
-    def make(name: str, bases: tuple[type, ...], doc: str, **attrs: Any) -> type:
-        cls = type(
-            name, bases, {"__module__": modname, "__qualname__": name, "__doc__": doc, **attrs}
-        )
-        setattr(module, name, cls)
-        return cls
-
-    root = make("Error", (_base.CloudStatusError,), f"Root of every error from {svc}.", service=svc)
-    families = {
-        digit: make(fam.__name__, (fam, root), f"A {digit}xx response from {svc}.")
-        for digit, fam in _base.FAMILIES.items()
-    }
-    standard = load_standard()
-    classes: dict[int, type] = {}
-    for code, cls in std.STATUS_CLASSES.items():
-        entry = profile.entries.get(code)
-        what = f'its table: "{entry.name}"' if entry else "not in its table"
-        doc = f"{code} {cls.reason}, from {svc} ({what})."
-        if entry and entry.description:
-            doc += f"\n\n{entry.description}"
-        classes[code] = make(cls.__name__, (cls, families[code // 100]), doc)
-        # The standard aliases, from the catalog, as the generated modules have them.
-        for alias in standard[code].aliases:
-            setattr(module, alias, classes[code])
-    for alias, canonical in derive_aliases(standard, profile).items():
+    The generator renders the same :func:`~cloudstatus._shape.describe` output as
+    source text, so a declared namespace and a generated one hold the same names,
+    bases, docstrings, aliases and codes.
+    """
+    families = {digit: cls.__name__ for digit, cls in _base.FAMILIES.items()}
+    shape = describe(load_standard(), profile, families)
+    module = types.ModuleType(f"{__name__}.{shape.service}", shape.doc)
+    places: dict[str, Any] = {"root": _base, "standard": _exceptions, "local": module}
+    for spec in shape.classes:
+        attrs: dict[str, Any] = {
+            "__module__": module.__name__,
+            "__qualname__": spec.name,
+            "__doc__": spec.doc,
+        }
+        if spec.service is not None:
+            attrs["service"] = spec.service
+        bases = tuple(getattr(places[b.where], b.name) for b in spec.bases)
+        setattr(module, spec.name, type(spec.name, bases, attrs))
+    for alias, canonical in shape.aliases:
         setattr(module, alias, getattr(module, canonical))
-    module.codes = profile.codes  # type: ignore[attr-defined]
-    module.STATUS_CLASSES = types.MappingProxyType(classes)  # type: ignore[attr-defined]
-    module.__all__ = sorted(  # type: ignore[attr-defined]
-        n for n in vars(module) if not n.startswith("_")
+    module.codes = shape.codes  # type: ignore[attr-defined]
+    module.STATUS_CLASSES = types.MappingProxyType(  # type: ignore[attr-defined]
+        {code: getattr(module, name) for code, name in shape.status_classes}
     )
+    module.__all__ = shape.names  # type: ignore[attr-defined]
     return module
 
 

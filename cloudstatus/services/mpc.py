@@ -64,11 +64,9 @@ mpc.Error`` every error from this one.
         * mpc.NetworkAuthenticationRequiredError (511, undocumented)
 """
 
-from __future__ import annotations
-
-from collections.abc import Mapping
-from types import MappingProxyType
-from typing import Final
+from collections.abc import Mapping as _Mapping
+from types import MappingProxyType as _MappingProxyType
+from typing import Final as _Final
 
 from cloudstatus import _base
 from cloudstatus import _exceptions as _std
@@ -136,7 +134,7 @@ __all__ = [
 ]
 
 #: The codes the mpc table documents.
-codes: Final[frozenset[int]] = frozenset(
+codes: _Final[frozenset[int]] = frozenset(
     {
         200,
         201,
@@ -171,15 +169,15 @@ class Error(_base.CloudStatusError):
 
 
 class RedirectionError(_base.RedirectionError, Error):
-    """A Redirection (3xx) response from mpc with no class of its own."""
+    """A 3xx (redirection) response from mpc with no class of its own."""
 
 
 class ClientError(_base.ClientError, Error):
-    """A Client errors (4xx) response from mpc with no class of its own."""
+    """A 4xx (client error) response from mpc with no class of its own."""
 
 
 class ServerError(_base.ServerError, Error):
-    """A Server errors (5xx) response from mpc with no class of its own."""
+    """A 5xx (server error) response from mpc with no class of its own."""
 
 
 class MultipleChoicesError(_std.MultipleChoicesError, RedirectionError):
@@ -533,7 +531,7 @@ RequestedRangeNotSatisfiableError = RangeNotSatisfiableError
 UnprocessableEntityError = UnprocessableContentError
 
 #: The mpc class of every registered 3xx-5xx code, by code.
-STATUS_CLASSES: Final[Mapping[int, type[Error]]] = MappingProxyType(
+STATUS_CLASSES: _Final[_Mapping[int, type[Error]]] = _MappingProxyType(
     {
         300: MultipleChoicesError,
         301: MovedPermanentlyError,

@@ -36,3 +36,12 @@ def test_throttled_is_retryable(cloudstatus_mock):
     with pytest.raises(cloudstatus.TooManyRequestsError) as info:
         create_instance(cloudstatus_mock.session, "orders")
     assert_error(info, dms.TooManyRequestsError, retryable=True, retry_after=2.0)
+
+
+def test_quota_class_defined_in_the_test(cloudstatus_registry, cloudstatus_mock):
+    class QuotaUsedUp(dms.ForbiddenError, error_code="DMS.00403002"):
+        """Registered in this test's registry only."""
+
+    cloudstatus_mock.add_error("POST", URL, 403, error_code="DMS.00403002")
+    with raises(QuotaUsedUp, error_code="DMS.00403002"):
+        create_instance(cloudstatus_mock.session, "orders")
