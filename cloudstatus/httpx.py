@@ -23,6 +23,7 @@ which is also an ``httpx.HTTPStatusError``::
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import time
 import weakref
 from collections.abc import Iterator, Mapping
@@ -79,14 +80,24 @@ class _Hook:
         return f"<cloudstatus httpx hook service={self.options.service!r}>"
 
     def _status_to_raise(self, response: httpx.Response) -> int | None:
-        """The status when ``response`` raises, else None (2xx, followed redirects)."""
+        """The status when ``response`` raises, else None (2xx, followed redirects).
+
+        httpx runs response hooks on every hop of a redirect chain before following
+        it, and fills ``response.history`` only after the hooks ran: a hop the client
+        follows is remembered instead of judged, and becomes the history of the
+        response that ends the chain.
+        """
         status = response.status_code
+        if status < 400 and response.has_redirect_location and self._follows():
+            _hops.set((*_hops.get(), response))
+            return None
+        hops = _hops.get()
+        if hops:
+            _hops.set(())
         if not wants_error(status, self.options):
             return None
-        if status < 400 and response.has_redirect_location and self._follows():
-            # httpx runs response hooks on every hop before following it: a hop the
-            # client will follow is not the caller's answer.
-            return None
+        if hops:
+            response.history = _leading_to(hops, response)
         return status
 
     def _follows(self) -> bool:
@@ -152,6 +163,34 @@ class AsyncResponseHook(_Hook):
             return
         body, complete = await _read_async(response, self.options)
         raise self._error(response, status, body, complete)
+
+
+#: The redirect hops seen so far of the chain the current request is following.
+_hops: contextvars.ContextVar[tuple[httpx.Response, ...]] = contextvars.ContextVar(
+    "cloudstatus_httpx_hops", default=()
+)
+
+
+def _leading_to(hops: tuple[httpx.Response, ...], response: httpx.Response) -> list[httpx.Response]:
+    """The hops whose ``Location`` led, one to the next, to ``response``'s request.
+
+    Checked backwards from ``response``, so hops left over from a chain that ended
+    in a transport error (a thread or task keeps its context) are not attached to
+    a later request.
+    """
+    chain: list[httpx.Response] = []
+    target = response.request.url.copy_with(fragment=None)
+    for hop in reversed(hops):
+        try:
+            location = hop.request.url.join(hop.headers["location"]).copy_with(fragment=None)
+        except Exception:  # a Location httpx could not have followed either
+            break
+        if location != target:
+            break
+        chain.append(hop)
+        target = hop.request.url.copy_with(fragment=None)
+    chain.reverse()
+    return chain
 
 
 @contextlib.contextmanager

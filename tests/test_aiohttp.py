@@ -467,3 +467,9 @@ def test_callable_run_twice_reuses_the_body(server: ServerView) -> None:
     assert caught[0].error_code == "DMS.00409001"
     assert isinstance(e, dms.ConflictError)
     assert e.error_message == '{"error_code":'  # 15 bytes, the trailing space stripped
+
+
+def test_public_names() -> None:
+    """__all__ is sorted, and each name exists and documents itself."""
+    assert cs_aiohttp.__all__ == ["RaiseForStatus", "raise_for_status"]
+    assert all((getattr(cs_aiohttp, n).__doc__ or "").strip() for n in cs_aiohttp.__all__)

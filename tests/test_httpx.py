@@ -44,12 +44,15 @@ def _run(
     client: dict[str, Any] | None = None,
     install: dict[str, Any] | None = None,
     after: Callable[[Any], None] | None = None,
+    catch: Any = None,
 ) -> list[Outcome]:
     """Send ``(method, url)`` requests in turn on one client with the hook installed.
 
-    Each outcome is the response (read to the end) or the HTTPStatusError it raised;
-    ``after(client)`` runs before the client is closed.
+    Each outcome is the response (read to the end) or the error it raised (an
+    HTTPStatusError, or any of ``catch``); ``after(client)`` runs before the client
+    is closed.
     """
+    caught = catch or httpx.HTTPStatusError
     kwargs: dict[str, Any] = {"timeout": TIMEOUT, "verify": SSL, **(client or {})}
     options = install or {}
     outcomes: list[Outcome] = []
@@ -59,7 +62,7 @@ def _run(
             for method, url in requests:
                 try:
                     outcomes.append(c.request(method, url))
-                except httpx.HTTPStatusError as e:
+                except caught as e:
                     outcomes.append(e)
             if after is not None:
                 after(c)
@@ -71,7 +74,7 @@ def _run(
             for method, url in requests:
                 try:
                     outcomes.append(await c.request(method, url))
-                except httpx.HTTPStatusError as e:
+                except caught as e:
                     outcomes.append(e)
             if after is not None:
                 after(c)
@@ -208,6 +211,29 @@ def test_redirect_chain_raises_once_at_the_end(server: ServerView, kind: str) ->
     assert seen == [302, 302, 409]  # httpx ran the hooks on every hop
     assert e.url == server.url_for("/c")
     assert e.error_code == "DMS.00409001"
+    # httpx fills history after the hooks; the hook puts the hops there itself.
+    assert [str(r.url) for r in e.response.history] == [
+        server.url_for("/a"),
+        server.url_for("/b"),
+    ]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_history_is_not_carried_over_from_a_broken_chain(server: ServerView, kind: str) -> None:
+    """Hops of a chain that ended in a transport error do not become a later error's history."""
+    # The hook sees the 302 (and remembers it); httpx then fails reading its cut body.
+    cut = Reply(302, [("Location", "/b"), ("Content-Length", "100")], b"partial", close=True)
+    server.route("/a", cut)
+    server.route("/c", json_reply(409, HUAWEI))
+    broken, error = _run(
+        kind,
+        [("GET", server.url_for("/a")), ("GET", server.url_for("/c"))],
+        client={"follow_redirects": True},
+        catch=(httpx.HTTPStatusError, httpx.TransportError),
+    )
+    assert isinstance(broken, httpx.RemoteProtocolError)
+    assert isinstance(error, cloudstatus.ConflictError)
+    assert error.response.history == []
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -686,3 +712,19 @@ def test_cloudstatus_install_dispatches_to_httpx(server: ServerView) -> None:
     client = cloudstatus.install(httpx.Client(verify=SSL), service="dms")
     with client as c, pytest.raises(dms.ConflictError):
         c.get(server.url_for("/c"))
+
+
+def test_public_names() -> None:
+    """__all__ is sorted, and each name exists and documents itself."""
+    names = cs_httpx.__all__
+    assert names == sorted(names)
+    assert set(names) == {
+        "AsyncResponseHook",
+        "ResponseHook",
+        "async_response_hook",
+        "install",
+        "is_client",
+        "response_hook",
+        "uninstall",
+    }
+    assert all((getattr(cs_httpx, n).__doc__ or "").strip() for n in names)
