@@ -44,17 +44,47 @@ __all__ = ["RaiseForStatus", "raise_for_status"]
 class _ResponseError(ForeignPickling, aiohttp.ClientResponseError):
     """The aiohttp side of a bridged class: ``aiohttp.ClientResponseError``.
 
-    Its ``repr`` is the cloudstatus one (aiohttp's shows the request's headers,
-    credentials included). An unpickled copy has ``request_info`` and ``headers``
-    None and an empty ``history``: those hold multidicts (which do not pickle), the
-    request's credentials and live responses.
+    ``status`` is the cloudstatus ``status_code`` and ``message`` the response's reason
+    phrase (the standard one after a pickle), so neither needs pickling of its own.
+    ``request_info``, ``headers`` and ``history`` hold multidicts (which do not pickle:
+    aiohttp's own error cannot cross a process boundary), the request's credentials and
+    live responses; an unpickled copy has None, None and ``()``. The ``repr`` is the
+    cloudstatus one: aiohttp's shows the request's headers, credentials included.
     """
+
+    # What an unpickled copy reads (the instance's own values do not cross a pickle).
+    request_info = None  # type: ignore[assignment]
+    headers = None
+    history = ()
 
     _plain_after_pickle: ClassVar[Mapping[str, object]] = {
         "request_info": None,
         "headers": None,
         "history": (),
     }
+
+    @property
+    def status(self) -> int:
+        """The HTTP status, aiohttp's name for ``status_code``."""
+        code: Any = getattr(self, "status_code", 0)  # the cloudstatus side's field
+        return int(code or 0)
+
+    @status.setter
+    def status(self, value: int) -> None:
+        self.__dict__["status_code"] = value
+
+    @property
+    def message(self) -> str:
+        """The reason phrase, as aiohttp's error has it."""
+        said = self.__dict__.get("_aiohttp_message")
+        if isinstance(said, str):
+            return said
+        reason: Any = getattr(self, "reason", "")
+        return str(reason or "")
+
+    @message.setter
+    def message(self, value: str) -> None:
+        self.__dict__["_aiohttp_message"] = value
 
     def __repr__(self) -> str:
         return BaseException.__repr__(self)
@@ -112,7 +142,6 @@ def _error(
     # aiohttp.ClientResponseError's own attributes.
     err: Any = exc
     err.request_info = info
-    err.status = status
     err.message = response.reason or ""
     err.headers = response.headers
     err.history = response.history

@@ -26,8 +26,8 @@ import contextlib
 import contextvars
 import time
 import weakref
-from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, Any, ClassVar
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 import anyio
 import httpx
@@ -55,18 +55,19 @@ class _StatusError(ForeignPickling, httpx.HTTPStatusError):
 
     httpx's ``request`` property raises :class:`RuntimeError` when unset, which it is
     on an unpickled copy (a live request holds credentials and is never pickled);
-    here it reads None instead, as ``e.request`` does on every cloudstatus error.
+    here it reads None instead, as ``e.request`` does on every cloudstatus error. The
+    value lives under the instance's own ``request`` key, which the core already
+    leaves out of pickles.
     """
-
-    _plain_after_pickle: ClassVar[Mapping[str, object]] = {"_request": None}
 
     @property  # type: ignore[override]
     def request(self) -> httpx.Request | None:
-        return self.__dict__.get("_request")
+        request: httpx.Request | None = self.__dict__.get("request")
+        return request
 
     @request.setter
     def request(self, request: httpx.Request | None) -> None:
-        self.__dict__["_request"] = request
+        self.__dict__["request"] = request
 
 
 class _Hook:
@@ -124,8 +125,9 @@ class _Hook:
             facts, self.options, response=response, request=request, foreign=_StatusError
         )
         # httpx.HTTPStatusError's own attributes, whatever the core did with them.
-        exc.request = request  # type: ignore[assignment]
-        exc.response = response  # type: ignore[assignment]
+        err: Any = exc
+        err.request = request
+        err.response = response
         return exc
 
 
