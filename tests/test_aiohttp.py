@@ -473,3 +473,23 @@ def test_public_names() -> None:
     """__all__ is sorted, and each name exists and documents itself."""
     assert cs_aiohttp.__all__ == ["RaiseForStatus", "raise_for_status"]
     assert all((getattr(cs_aiohttp, n).__doc__ or "").strip() for n in cs_aiohttp.__all__)
+
+
+def test_status_and_message_follow_the_cloudstatus_fields() -> None:
+    """status is status_code (also when set), message falls back to the reason phrase."""
+    from cloudstatus._facts import Facts
+    from cloudstatus._foreign import build_error
+    from cloudstatus._hook import HookOptions
+
+    e: Any = build_error(
+        Facts(status_code=503),
+        HookOptions(),
+        response=None,
+        request=None,
+        foreign=cs_aiohttp._ResponseError,
+    )
+    assert (e.status, e.message) == (503, "Service Unavailable")
+    e.status = 504
+    assert e.status_code == 504
+    e.message = "Busy"
+    assert e.message == "Busy"
