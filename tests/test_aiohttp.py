@@ -138,6 +138,22 @@ def test_huawei_409_raises_service_class(server: ServerView, per_request: bool) 
     assert e.details == HUAWEI
 
 
+def test_registered_error_code_class_is_raised_bridged(server: ServerView) -> None:
+    """An error-code class registered for the service is what a matching body raises."""
+    scoped = cloudstatus.Registry()
+
+    class InstanceNameTaken(dms.ConflictError, error_code="DMS.00409001", registry=scoped):
+        """The instance name is already in use."""
+
+    server.route("/v2/instances", json_reply(409, HUAWEI))
+    e = _one(
+        "POST", server.url_for("/v2/instances"), options={"service": "dms", "registry": scoped}
+    )
+    assert isinstance(e, InstanceNameTaken)
+    assert isinstance(e, aiohttp.ClientResponseError)
+    assert e.status == 409
+
+
 @pytest.mark.parametrize("caught", ["ClientResponseError", "ClientError", "ConflictError"])
 def test_existing_except_clauses_still_catch(server: ServerView, caught: str) -> None:
     """``except aiohttp.ClientResponseError`` (or ``ClientError``) catches the typed error."""

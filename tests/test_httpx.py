@@ -146,6 +146,26 @@ def test_huawei_409_raises_service_class(server: ServerView, kind: str) -> None:
 
 
 @pytest.mark.parametrize("kind", KINDS)
+def test_registered_error_code_class_is_raised_bridged(server: ServerView, kind: str) -> None:
+    """An error-code class registered for the service is what a matching body raises."""
+    scoped = cloudstatus.Registry()
+
+    class InstanceNameTaken(dms.ConflictError, error_code="DMS.00409001", registry=scoped):
+        """The instance name is already in use."""
+
+    server.route("/v2/instances", json_reply(409, HUAWEI))
+    e = _one(
+        kind,
+        "POST",
+        server.url_for("/v2/instances"),
+        install={"service": "dms", "registry": scoped},
+    )
+    assert isinstance(e, InstanceNameTaken)
+    assert isinstance(e, httpx.HTTPStatusError)
+    assert type(e).__name__ == "InstanceNameTaken"
+
+
+@pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("caught", ["HTTPStatusError", "HTTPError", "NotFoundError"])
 def test_existing_except_clauses_still_catch(server: ServerView, kind: str, caught: str) -> None:
     """``except httpx.HTTPStatusError`` (or ``httpx.HTTPError``) catches the typed error."""
