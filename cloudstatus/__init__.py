@@ -85,7 +85,7 @@ _LAZY = {
     "error_code_info": "cloudstatus._catalog",
     "status_info": "cloudstatus._catalog",
 }
-_SUBMODULES = frozenset({"retry", "services", "testing"})
+_SUBMODULES = frozenset({"aiohttp", "httpx", "huaweicloud", "retry", "services", "testing"})
 
 
 def _public(obj: object) -> object:

@@ -336,11 +336,3 @@ def demo_server() -> str:
 
             _demo_url.append(LoopbackServer(_demo_routes()).start().url)
         return _demo_url[0]
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    """Register the fixtures; runs only under pytest, so pytest is imported only there."""
-    from cloudstatus import _pytest_fixtures
-
-    if not config.pluginmanager.is_registered(_pytest_fixtures):
-        config.pluginmanager.register(_pytest_fixtures, "cloudstatus-fixtures")
