@@ -111,7 +111,7 @@ def is_transient(exc: BaseException, *, max_wait: float | None = None) -> bool:
     :func:`is_retryable` says), and for connection errors and timeouts: requests'
     ``ConnectionError`` and ``Timeout``, and, when those libraries are in use, httpx's
     ``TransportError`` and aiohttp's ``ClientConnectionError`` and
-    :class:`asyncio.TimeoutError`. Everything else (a bug, an SSL certificate error)
+    ``asyncio.TimeoutError``. Everything else (a bug, an SSL certificate error)
     gives False.
     """
     if isinstance(exc, CloudStatusError):
