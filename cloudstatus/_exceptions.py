@@ -3,8 +3,9 @@
 """The standard exception classes, one per registered 3xx-5xx status code.
 
 Catalog: IANA HTTP Status Code Registry (last updated 2022-06-08); reason phrases from RFC
-9110 (standard.json sha256 24b11f9e59aadf33).
-The (Unused) codes 306 and 418 get no class: they raise their family class.
+9110 (standard.json sha256 fedf277bde833f9a).
+Of the two (Unused) codes, 306 has a class, SwitchProxyError, since DMS documents it; 418
+gets none and raises its family class.
 
 The tree:
 
@@ -18,6 +19,7 @@ The tree:
         * SeeOtherError - 303 See Other
         * NotModifiedError - 304 Not Modified
         * UseProxyError - 305 Use Proxy
+        * SwitchProxyError - 306 (Unused)
         * TemporaryRedirectError - 307 Temporary Redirect
         * PermanentRedirectError - 308 Permanent Redirect
       * ClientError
@@ -119,6 +121,7 @@ __all__ = [
     "RequestedRangeNotSatisfiableError",
     "SeeOtherError",
     "ServiceUnavailableError",
+    "SwitchProxyError",
     "TemporaryRedirectError",
     "TooEarlyError",
     "TooManyRequestsError",
@@ -134,7 +137,7 @@ __all__ = [
 ]
 
 #: Digest of the standard table this module was generated from.
-CATALOG_DIGEST: Final = "24b11f9e59aadf33"
+CATALOG_DIGEST: Final = "fedf277bde833f9a"
 
 
 class MultipleChoicesError(RedirectionError):
@@ -179,6 +182,13 @@ class UseProxyError(RedirectionError):
 
     status_code = 305
     reason = "Use Proxy"
+
+
+class SwitchProxyError(RedirectionError):
+    """306 (Unused): Reserved: once 'Switch Proxy', now unused; DMS still lists it."""
+
+    status_code = 306
+    reason = "(Unused)"
 
 
 class TemporaryRedirectError(RedirectionError):
@@ -514,6 +524,7 @@ STATUS_CLASSES: Final[Mapping[int, type[CloudStatusError]]] = MappingProxyType(
         303: SeeOtherError,
         304: NotModifiedError,
         305: UseProxyError,
+        306: SwitchProxyError,
         307: TemporaryRedirectError,
         308: PermanentRedirectError,
         400: BadRequestError,

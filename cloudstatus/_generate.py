@@ -165,7 +165,8 @@ def render_standard(catalog: Catalog) -> str:
         "The standard exception classes, one per registered 3xx-5xx status code.",
         "",
         f"Catalog: {catalog.standard_source} (standard.json sha256 {catalog.standard_digest}).",
-        "The (Unused) codes 306 and 418 get no class: they raise their family class.",
+        "Of the two (Unused) codes, 306 has a class, SwitchProxyError, since DMS documents "
+        "it; 418 gets none and raises its family class.",
         "",
         "The tree:",
         "",

@@ -50,10 +50,15 @@ def test_class_attributes_match_the_catalog(code):
 
 @pytest.mark.parametrize("code", ALL_CODES)
 def test_class_name_follows_the_naming_rule(code):
-    """The name is the phrase in CamelCase plus Error, unless that shadows a builtin."""
+    """The name is the phrase in CamelCase plus Error, unless that shadows a builtin.
+
+    306's phrase is "(Unused)": its class takes the code's old name, Switch Proxy.
+    """
     cls = cls_for(code)
     natural = class_name(load_standard()[code].reason)
-    if hasattr(builtins, natural):
+    if code == 306:
+        assert cls.__name__ == "SwitchProxyError"
+    elif hasattr(builtins, natural):
         assert cls.__name__ != natural
     else:
         assert cls.__name__ == natural
@@ -90,11 +95,23 @@ def test_seed_aliases_exist():
     assert cloudstatus.UnprocessableEntityError is cloudstatus.UnprocessableContentError
 
 
-def test_unused_codes_have_no_class_and_distinct_catalog_entries():
-    """306 and 418 ((Unused) in IANA's registry) raise their family class."""
-    assert cls_for(306) is cloudstatus.RedirectionError
+def test_unused_codes_have_distinct_catalog_entries():
+    """418 ((Unused) in IANA's registry) raises its family; 306, which DMS lists, has a class."""
     assert cls_for(418) is cloudstatus.ClientError
+    assert cls_for(306) is cloudstatus.SwitchProxyError
+    assert cloudstatus.SwitchProxyError.reason == "(Unused)"
     assert load_standard()[306].unused and load_standard()[418].unused
+
+
+def test_dms_306_has_its_class_and_its_table_name():
+    """A DMS 306 raises dms.SwitchProxyError, also reachable as dms.UnusedError (DMS's name)."""
+    from cloudstatus.services import dms, mpc
+
+    assert cloudstatus.error_class(306, service="dms") is dms.SwitchProxyError
+    assert dms.UnusedError is dms.SwitchProxyError
+    assert issubclass(dms.SwitchProxyError, cloudstatus.SwitchProxyError)
+    assert issubclass(dms.SwitchProxyError, dms.RedirectionError)
+    assert not hasattr(mpc, "UnusedError")  # MPC does not document 306
 
 
 @pytest.mark.parametrize("code", ALL_CODES)

@@ -20,7 +20,6 @@ def test_registered_codes_get_their_class(code):
 @pytest.mark.parametrize(
     ("code", "family"),
     [
-        (306, cloudstatus.RedirectionError),
         (399, cloudstatus.RedirectionError),
         (418, cloudstatus.ClientError),
         (420, cloudstatus.ClientError),

@@ -19,6 +19,7 @@ dms.Error`` every error from this one.
         * dms.SeeOtherError (303)
         * dms.NotModifiedError (304)
         * dms.UseProxyError (305)
+        * dms.SwitchProxyError (306, alias UnusedError)
         * dms.TemporaryRedirectError (307, undocumented)
         * dms.PermanentRedirectError (308, undocumented)
       * dms.ClientError (a ClientError)
@@ -119,6 +120,7 @@ __all__ = [
     "ServerError",
     "ServerTimeoutError",
     "ServiceUnavailableError",
+    "SwitchProxyError",
     "TemporaryRedirectError",
     "TooEarlyError",
     "TooManyRequestsError",
@@ -128,6 +130,7 @@ __all__ = [
     "UnprocessableContentError",
     "UnprocessableEntityError",
     "UnsupportedMediaTypeError",
+    "UnusedError",
     "UpgradeRequiredError",
     "UseProxyError",
     "VariantAlsoNegotiatesError",
@@ -243,6 +246,13 @@ class UseProxyError(_std.UseProxyError, RedirectionError):
     """305 Use Proxy, from dms (its table: "Use Proxy").
 
     The resource is reachable only through a proxy.
+    """
+
+
+class SwitchProxyError(_std.SwitchProxyError, RedirectionError):
+    """306 (Unused), from dms (its table: "Unused").
+
+    No longer in use.
     """
 
 
@@ -564,6 +574,7 @@ RequestURITooLargeError = URITooLongError
 RequestURITooLongError = URITooLongError
 RequestedRangeNotSatisfiableError = RangeNotSatisfiableError
 UnprocessableEntityError = UnprocessableContentError
+UnusedError = SwitchProxyError
 ServerTimeoutError = GatewayTimeoutError
 
 #: The dms class of every registered 3xx-5xx code, by code.
@@ -575,6 +586,7 @@ STATUS_CLASSES: _Final[_Mapping[int, type[Error]]] = _MappingProxyType(
         303: SeeOtherError,
         304: NotModifiedError,
         305: UseProxyError,
+        306: SwitchProxyError,
         307: TemporaryRedirectError,
         308: PermanentRedirectError,
         400: BadRequestError,

@@ -19,6 +19,7 @@ mpc.Error`` every error from this one.
         * mpc.SeeOtherError (303, undocumented)
         * mpc.NotModifiedError (304, undocumented)
         * mpc.UseProxyError (305, undocumented)
+        * mpc.SwitchProxyError (306, undocumented)
         * mpc.TemporaryRedirectError (307, undocumented)
         * mpc.PermanentRedirectError (308, undocumented)
       * mpc.ClientError (a ClientError)
@@ -118,6 +119,7 @@ __all__ = [
     "SeeOtherError",
     "ServerError",
     "ServiceUnavailableError",
+    "SwitchProxyError",
     "TemporaryRedirectError",
     "TooEarlyError",
     "TooManyRequestsError",
@@ -219,6 +221,13 @@ class UseProxyError(_std.UseProxyError, RedirectionError):
     """305 Use Proxy, from mpc (not in its table).
 
     The resource must be reached through a proxy (deprecated).
+    """
+
+
+class SwitchProxyError(_std.SwitchProxyError, RedirectionError):
+    """306 (Unused), from mpc (not in its table).
+
+    Reserved: once 'Switch Proxy', now unused; DMS still lists it.
     """
 
 
@@ -539,6 +548,7 @@ STATUS_CLASSES: _Final[_Mapping[int, type[Error]]] = _MappingProxyType(
         303: SeeOtherError,
         304: NotModifiedError,
         305: UseProxyError,
+        306: SwitchProxyError,
         307: TemporaryRedirectError,
         308: PermanentRedirectError,
         400: BadRequestError,
