@@ -11,16 +11,18 @@ import base64
 import json
 import logging
 import pickle
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import pytest
 import requests
 from requests.structures import CaseInsensitiveDict
 
-import cloudstatus
 from cloudstatus._core import error_from_facts
 from cloudstatus._facts import Facts
+
+if TYPE_CHECKING:
+    import cloudstatus
 
 USER_PASSWORD = "pw-Hunter2-9Z"
 QUERY_TOKEN = "tok-AAA111bb"
@@ -141,8 +143,7 @@ PLACEMENTS = _placements()
 
 
 def _request() -> requests.PreparedRequest:
-    basic = base64.b64encode(f"alice:{BASIC_PASSWORD}".encode()).decode()
-    request = requests.Request(
+    return requests.Request(
         "POST",
         f"https://alice:{USER_PASSWORD}@dms.example.com/v2/instances?token={QUERY_TOKEN}",
         headers={
@@ -151,7 +152,6 @@ def _request() -> requests.PreparedRequest:
             "X-Sdk-Date": "20261130T000000Z",
         },
     ).prepare()
-    return request
 
 
 AUTH_HEADERS = {
