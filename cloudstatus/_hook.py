@@ -317,11 +317,14 @@ def _check_session(session: object) -> requests.Session:
     import requests
 
     if not isinstance(session, requests.Session):
+        if isinstance(session, type(requests)):
+            got = f"the module {session.__name__}; pass a session, requests.Session()"
+        else:
+            got = f"{type(session).__module__}.{type(session).__qualname__}"
         raise TypeError(
             f"cloudstatus.install() takes a requests.Session, an httpx.Client or "
             f"httpx.AsyncClient, or a Huawei Cloud SDK client (huaweicloudsdkcore); got "
-            f"{type(session).__module__}.{type(session).__qualname__}. For a single "
-            f"response, call cloudstatus.raise_for_status(response)."
+            f"{got}. For a single response, call cloudstatus.raise_for_status(response)."
         )
     return session
 
