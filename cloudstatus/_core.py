@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from cloudstatus._base import CloudStatusError
 from cloudstatus._bridge import bridge
 from cloudstatus._options import DEFAULT_OPTIONS, HookOptions
 from cloudstatus._registry import registered_anywhere
 from cloudstatus._resolve import error_class
 
 if TYPE_CHECKING:
-    from cloudstatus._base import CloudStatusError
     from cloudstatus._facts import Facts
     from cloudstatus._parse import ErrorBody
 
@@ -84,8 +84,11 @@ def error_from_facts(
     try:
         cls = error_class(status, service=service, error_code=code, registry=opts.registry)
     except Exception:  # a service this process no longer knows: the standard tree
-        cls = error_class(status) if status >= 300 else error_class(599)
         service = None
+        try:
+            cls = error_class(status)
+        except (TypeError, ValueError):  # an adapter handed over a non-error status
+            cls = CloudStatusError
     if foreign is not None:
         cls = bridge(cls, foreign)
     return cls._from_facts(facts, opts, service, response, request, parsed)

@@ -320,3 +320,18 @@ def test_args_hold_the_message() -> None:
     assert e.args == (str(e),)
     e.args = ("replaced",)
     assert str(e) == "replaced"
+
+
+@pytest.mark.parametrize("status", [200, 299])
+def test_a_non_error_status_from_an_adapter_still_gives_an_error(status: int) -> None:
+    """error_from_facts never raises: a 2xx handed over by mistake gives the root class."""
+    e = error_from_facts(Facts(status_code=status))
+    assert type(e) is cloudstatus.CloudStatusError
+    assert e.status_code == status
+
+
+def test_an_unknown_service_in_the_options_falls_back_to_the_standard_tree() -> None:
+    """Options naming a service this process does not know give the standard class."""
+    e = error_from_facts(Facts(status_code=409), cloudstatus.HookOptions(service="gone"))
+    assert type(e) is cloudstatus.ConflictError
+    assert e.service is None
