@@ -964,6 +964,21 @@ def header_map(headers: Mapping[str, str]) -> dict[str, str]:
     headers are scanned once however many facts are read from them. Never raises.
     """
     found: dict[str, str] = {}
+    store = getattr(headers, "_store", None)
+    if type(store) is dict:
+        # requests' CaseInsensitiveDict keeps {lowercased name: (name, value)}: one pass,
+        # names already unique and lowercased (the common case, on every error).
+        for key, pair in store.items():
+            value = pair[1] if type(pair) is tuple and len(pair) == 2 else None
+            if type(value) is str and type(key) is str and key == key.strip():
+                text = value.strip()
+                if text:
+                    found[key] = text
+                continue
+            break  # anything unusual: the careful walk below
+        else:
+            return found
+        found = {}
     try:
         # requests' CaseInsensitiveDict hands out lowercased names without copying.
         lower_items = getattr(headers, "lower_items", None)

@@ -1197,3 +1197,16 @@ def test_rate_limit_never_raises(headers: dict[str, str]) -> None:
     if parsed is not None:
         assert parsed.reset is None or (math.isfinite(parsed.reset) and parsed.reset >= 0)
         assert parsed.limit is None or parsed.limit >= 0
+
+
+def test_header_map_reads_requests_headers_like_any_mapping() -> None:
+    """A CaseInsensitiveDict (the fast path) and a plain dict of the same headers agree."""
+    from requests.structures import CaseInsensitiveDict
+
+    from cloudstatus._parse import header_map
+
+    raw = {"Content-Type": "a/b", "X-Request-Id": " r-1 ", "Empty": " ", " Padded ": "v"}
+    assert header_map(CaseInsensitiveDict(raw)) == header_map(dict(raw))
+    odd = CaseInsensitiveDict({"A": "x"})
+    odd._store["b"] = ("B", b"bytes")  # requests keeps bytes values as given
+    assert header_map(odd) == {"a": "x", "b": "bytes"}
