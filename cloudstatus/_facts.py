@@ -8,17 +8,15 @@ builds the exception. Nothing here knows any client library.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 __all__ = ["Facts"]
 
 
-@dataclass(slots=True)
 class Facts:
     """One response, as far as the core needs to know it; treat it as read-only.
 
-    (Not frozen: a frozen dataclass sets each field through ``object.__setattr__``,
-    which would double what building one costs on the raise path.)
+    A plain class with slots rather than a dataclass: it is built on every error, and
+    ``import cloudstatus`` should not pay for the dataclasses module.
 
     :ivar status_code: the HTTP status code.
     :ivar reason: the reason phrase as the client reported it (``bytes`` are decoded
@@ -41,13 +39,46 @@ class Facts:
         (urllib3's) included.
     """
 
-    status_code: int
-    reason: str | bytes | None = None
-    method: str | None = None
-    url: str | None = None
-    headers: Mapping[str, str] | None = None
-    body: bytes = b""
-    body_complete: bool = True
-    request_headers: Mapping[str, str] | None = None
-    credentials: tuple[str, ...] = ()
-    attempts: int = 1
+    __slots__ = (
+        "attempts",
+        "body",
+        "body_complete",
+        "credentials",
+        "headers",
+        "method",
+        "reason",
+        "request_headers",
+        "status_code",
+        "url",
+    )
+
+    def __init__(
+        self,
+        status_code: int,
+        reason: str | bytes | None = None,
+        method: str | None = None,
+        url: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        body: bytes = b"",
+        body_complete: bool = True,
+        request_headers: Mapping[str, str] | None = None,
+        credentials: tuple[str, ...] = (),
+        attempts: int = 1,
+    ) -> None:
+        self.status_code = status_code
+        self.reason = reason
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+        self.body_complete = body_complete
+        self.request_headers = request_headers
+        self.credentials = credentials
+        self.attempts = attempts
+
+    def __repr__(self) -> str:
+        # No URL, headers or body: they may hold the request's credentials.
+        return (
+            f"<Facts {self.status_code} {self.method or '-'} body={len(self.body)} bytes"
+            f"{'' if self.body_complete else ' (cut short)'}>"
+        )

@@ -12,12 +12,10 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable, Mapping
-from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 from cloudstatus._advice import Advice
 from cloudstatus._bridge import bridged_from_refs, bridged_parts, class_from_ref
-from cloudstatus._redact import clean_text, redact_url
 
 if TYPE_CHECKING:
     from cloudstatus._base import CloudStatusError
@@ -95,7 +93,7 @@ def reason_of(reason: object) -> str:
         text = reason
     else:
         return ""
-    return clean_text(text, _REASON_CHARS)
+    return _modules()[1].clean_text(text, _REASON_CHARS)  # type: ignore[no-any-return]
 
 
 # --- construction by hand ---------------------------------------------------------------
@@ -113,7 +111,7 @@ def _safe_text(value: object, limit: int) -> str | None:
         text = value if isinstance(value, str) else str(value)
     except Exception:  # an object whose __str__ fails: nothing to show
         return None
-    return clean_text(text, limit) or None
+    return _modules()[1].clean_text(text, limit) or None
 
 
 def init_by_hand(e: CloudStatusError, d: dict[str, Any], **given: Any) -> None:
@@ -157,7 +155,7 @@ def init_by_hand(e: CloudStatusError, d: dict[str, Any], **given: Any) -> None:
     url = given["url"]
     if url is None and response is not None:
         url = _safe_attr(response, "url")
-    d["url"] = redact_url(url) or None if isinstance(url, str) and url else None
+    d["url"] = _modules()[1].redact_url(url) or None if isinstance(url, str) and url else None
     service = given["service"]
     d["service"] = service if isinstance(service, str) else cls.service
     code = given["error_code"]
@@ -270,7 +268,7 @@ def _scrubbed(e: CloudStatusError, text: str | None, limit: int) -> str | None:
     secrets = e._secrets
     if secrets:
         text = _modules()[1].scrub(text, secrets)
-    return clean_text(text, limit) or None
+    return _modules()[1].clean_text(text, limit) or None
 
 
 def error_code(e: CloudStatusError) -> str | None:
@@ -317,7 +315,7 @@ def _method(e: CloudStatusError) -> str | None:
 def _url(e: CloudStatusError) -> str | None:
     facts = _facts(e)
     url = facts.url if facts is not None else None
-    return redact_url(url) or None if url else None
+    return _modules()[1].redact_url(url) or None if url else None
 
 
 def _caller_override(e: CloudStatusError) -> tuple[str, bool] | None:
@@ -399,7 +397,8 @@ def reason(e: CloudStatusError) -> str:
     text = reason_of(facts.reason)
     secrets = e._secrets
     if text and secrets:
-        text = clean_text(_modules()[1].scrub(text, secrets), _REASON_CHARS)
+        redact = _modules()[1]
+        text = redact.clean_text(redact.scrub(text, secrets), _REASON_CHARS)
     return text
 
 
@@ -524,6 +523,8 @@ def _json_safe(value: Any) -> Any:
 
 def to_dict(e: CloudStatusError) -> dict[str, Any]:
     """See :meth:`cloudstatus.CloudStatusError.to_dict`."""
+    from dataclasses import asdict
+
     rate_limit = e.rate_limit
     info = e.error_info
     advice = e.advice
@@ -551,5 +552,7 @@ def to_dict(e: CloudStatusError) -> dict[str, Any]:
 def _info_dict(info: Any) -> dict[str, Any] | None:
     if info is None:
         return None
+    from dataclasses import asdict
+
     data = asdict(info)
     return {k: (v.name if isinstance(v, Advice) else v) for k, v in data.items()}
