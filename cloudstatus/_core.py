@@ -14,7 +14,7 @@ from cloudstatus._base import CloudStatusError
 from cloudstatus._bridge import bridge
 from cloudstatus._options import DEFAULT_OPTIONS, HookOptions
 from cloudstatus._registry import registered_anywhere
-from cloudstatus._resolve import error_class
+from cloudstatus._resolve import error_class, resolve
 
 if TYPE_CHECKING:
     from cloudstatus._facts import Facts
@@ -82,7 +82,10 @@ def error_from_facts(
     parsed = _parse_for_code(facts, opts) if _may_have_code_classes(opts) else None
     code = parsed.error_code if parsed is not None else None
     try:
-        cls = error_class(status, service=service, error_code=code, registry=opts.registry)
+        if type(status) is int and status >= 300:
+            cls = resolve(status, service, code, opts.registry)
+        else:
+            cls = error_class(status, service=service, error_code=code, registry=opts.registry)
     except Exception:  # a service this process no longer knows: the standard tree
         service = None
         try:

@@ -190,8 +190,10 @@ def facts_from_response(response: requests.Response, status: int, opts: HookOpti
 
 def _attempts(response: requests.Response) -> int:
     """How many times urllib3 sent the request that got ``response`` (its retries counted)."""
-    retries = getattr(getattr(response, "raw", None), "retries", None)
-    history = getattr(retries, "history", None)
+    raw = getattr(response, "raw", None)
+    if raw is None:  # a response built in memory: sent once, if at all
+        return 1
+    history = getattr(getattr(raw, "retries", None), "history", None)
     return len(history) + 1 if isinstance(history, tuple) else 1
 
 

@@ -69,7 +69,19 @@ def error_class(
     >>> error_class(420).__name__
     'ClientError'
     """
-    status = check_status(status_code)
+    return resolve(check_status(status_code), service, error_code, registry)
+
+
+def resolve(
+    status: int,
+    service: str | None,
+    error_code: object,
+    registry: Registry | None,
+) -> type[CloudStatusError]:
+    """:func:`error_class` for a status already checked (an int of 300 or more)."""
+    if service is None and error_code is None:  # the hook's common case: one dict read
+        found = STATUS_CLASSES.get(status) or FAMILIES.get(status // 100)
+        return found if found is not None else CloudStatusError
     ns = _namespace(service) if service is not None else None
     code = "" if error_code is None else str(error_code)
     if code:
