@@ -965,7 +965,7 @@ def header_map(headers: Mapping[str, str]) -> dict[str, str]:
     """
     found: dict[str, str] = {}
     store = getattr(headers, "_store", None)
-    if type(store) is dict:
+    if isinstance(store, dict):  # an OrderedDict in requests
         # requests' CaseInsensitiveDict keeps {lowercased name: (name, value)}: one pass,
         # names already unique and lowercased (the common case, on every error).
         for key, pair in store.items():
