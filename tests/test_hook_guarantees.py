@@ -7,6 +7,7 @@ kept.
 
 from __future__ import annotations
 
+import pickle
 import socket
 import threading
 import time
@@ -216,3 +217,70 @@ def test_the_session_works_after_a_deadline(server: LoopbackServer) -> None:
         with pytest.raises(cloudstatus.ConflictError):
             s.get(srv.url, timeout=TIMEOUT)
         assert s.get(server.url_for("/ok"), timeout=TIMEOUT).content == b"fine"
+
+
+# --- the examples of issue 10, end to end ---------------------------------------------------
+
+
+def test_two_retry_after_headers_make_a_post_503_retryable(server: LoopbackServer) -> None:
+    """A POST 503 with Retry-After sent twice (folded to "1, 1") waits 1 s and is retryable."""
+    headers = [("Retry-After", "1"), ("Retry-After", "1")]
+    server.route("/busy", json_reply(503, {"error_code": "X.503"}, headers))
+    with requests.Session() as s:
+        cloudstatus.install(s)
+        with pytest.raises(cloudstatus.ServiceUnavailableError) as info:
+            s.post(server.url_for("/busy"), timeout=TIMEOUT)
+    assert info.value.retry_after == 1.0
+    assert info.value.retryable is True
+    assert "no Retry-After" not in info.value.retry_reason
+
+
+def test_a_google_retry_info_delay_is_the_retry_after(server: LoopbackServer) -> None:
+    """A 429 whose body carries google.rpc.RetryInfo retryDelay "53s" gives retry_after 53."""
+    body = {
+        "error": {
+            "code": 429,
+            "message": "quota",
+            "status": "RESOURCE_EXHAUSTED",
+            "details": [{"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "53s"}],
+        }
+    }
+    server.route("/quota", json_reply(429, body))
+    with requests.Session() as s:
+        cloudstatus.install(s)
+        with pytest.raises(cloudstatus.TooManyRequestsError) as info:
+            s.get(server.url_for("/quota"), timeout=TIMEOUT)
+    assert info.value.retry_after == 53.0
+    assert info.value.error_code == "RESOURCE_EXHAUSTED"
+
+
+def test_a_utf8_reason_phrase_is_decoded() -> None:
+    """A 520 whose reason phrase arrived as UTF-8 bytes shows text, as requests decodes it."""
+    response = requests.Response()
+    response.status_code = 520
+    response.reason = "Komponenttia ei löydy".encode()  # type: ignore[assignment]
+    response._content = b""
+    e = cloudstatus.error_from_response(response)
+    assert e is not None
+    assert e.reason == "Komponenttia ei löydy"
+    assert "b'" not in str(e)
+    latin = requests.Response()
+    latin.status_code = 520
+    latin.reason = "Ei löydy".encode("latin-1")  # type: ignore[assignment]
+    latin._content = b""
+    e2 = cloudstatus.error_from_response(latin)
+    assert e2 is not None and e2.reason == "Ei löydy"
+
+
+def test_an_auth_tuple_password_echoed_back_is_masked(server: LoopbackServer) -> None:
+    """The password of auth=("alice", pw), echoed in the body, appears nowhere."""
+    password = "s3cret-Hunter2"
+    server.route("/login", json_reply(401, {"error_code": "A.1", "error_msg": f"bad {password}"}))
+    with requests.Session() as s:
+        cloudstatus.install(s)
+        with pytest.raises(cloudstatus.UnauthorizedError) as info:
+            s.get(server.url_for("/login"), auth=("alice", password), timeout=TIMEOUT)
+    e = info.value
+    for text in (str(e), repr(e), repr(e.details), repr(e.to_dict()), repr(pickle.dumps(e))):
+        assert password not in text
+    assert e.error_message == "bad ***"
