@@ -77,7 +77,8 @@ class CloudStatusError(HTTPError):
 
     * ``error_code`` (str): the code to register the class for;
     * ``registry`` (:class:`~cloudstatus.Registry`): where to register it (the
-      default registry, or the one :func:`cloudstatus.testing` put in place);
+      default registry, or the one the ``cloudstatus_registry`` fixture of
+      :mod:`cloudstatus.testing` put in place);
     * ``retryable`` (bool) or ``advice`` (:class:`~cloudstatus.Advice` or its name):
       what the class says about repeating the request.
 

@@ -16,8 +16,8 @@ import contextlib
 import contextvars
 import socket
 import time
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from cloudstatus._core import error_from_facts, status_of
 from cloudstatus._facts import Facts
@@ -34,6 +34,8 @@ if TYPE_CHECKING:
     import requests
 
     from cloudstatus._base import CloudStatusError
+    from cloudstatus._parse import BodyParser
+    from cloudstatus._registry import Registry
 
 __all__ = [
     "DEFAULT_MAX_BODY_BYTES",
@@ -49,6 +51,7 @@ __all__ = [
 ]
 
 _CHUNK = 16 * 1024
+_Client = TypeVar("_Client")
 # The keyword arguments requests hands a response hook (Session.send's own).
 _REQUESTS_HOOK_ARGS = frozenset({"timeout", "verify", "proxies", "stream", "cert"})
 
@@ -319,6 +322,12 @@ def _check_session(session: object) -> requests.Session:
     import requests
 
     if not isinstance(session, requests.Session):
+        if type(session).__module__.partition(".")[0] == "aiohttp":
+            raise TypeError(
+                "an aiohttp session has no hook to install: create it with "
+                "aiohttp.ClientSession(raise_for_status=cloudstatus.aiohttp.raise_for_status("
+                "service=...))"
+            )
         if isinstance(session, type(requests)):
             got = f"the module {session.__name__}; pass a session, requests.Session()"
         else:
@@ -384,7 +393,18 @@ def _adapter(target: object) -> str | None:
     return None
 
 
-def install(target: Any, *, service: str | None = None, **options: Any) -> Any:
+def install(
+    target: _Client,
+    *,
+    service: str | None = None,
+    registry: Registry | None = None,
+    max_body_bytes: int | None = None,
+    max_body_seconds: float | None = None,
+    max_message_chars: int | None = None,
+    raise_redirects: bool | None = None,
+    parsers: Sequence[BodyParser] | None = None,
+    retry_overrides: Mapping[int | str, bool] | None = None,
+) -> _Client:
     """Install cloudstatus on a client and return the client.
 
     ``target`` is a :class:`requests.Session`, an ``httpx.Client`` or
@@ -398,18 +418,34 @@ def install(target: Any, *, service: str | None = None, **options: Any) -> Any:
     ``registry``, ``max_body_bytes``, ``max_body_seconds``, ``max_message_chars``,
     ``raise_redirects``, ``parsers``, ``retry_overrides`` (see :class:`HookOptions`).
 
+    An option left at None keeps its default (see :class:`HookOptions`). aiohttp has no
+    hook point to install on: pass ``raise_for_status=cloudstatus.aiohttp.raise_for_status(
+    service=...)`` to its ``ClientSession`` instead.
+
     :raises TypeError: for an object that is not a supported client (the message
-        lists them), an unknown option, or an option of the wrong type.
+        lists them), or an option of the wrong type.
     :raises ValueError: for an option of the right type and an impossible value.
     :raises LookupError: for an unknown service name.
     """
+    options: dict[str, Any] = {
+        "registry": registry,
+        "max_body_bytes": max_body_bytes,
+        "max_body_seconds": max_body_seconds,
+        "max_message_chars": max_message_chars,
+        "raise_redirects": raise_redirects,
+        "parsers": parsers,
+        "retry_overrides": retry_overrides,
+    }
+    options = {name: value for name, value in options.items() if value is not None}
     module = _adapter(target)
     if module is not None:
         import importlib
 
         adapter: Any = importlib.import_module(module)
-        return adapter.install(target, service=service, **options)
-    return install_session(target, service=service, **options)
+        installed_client: _Client = adapter.install(target, service=service, **options)
+        return installed_client
+    session: Any = install_session(target, service=service, **options)  # type: ignore[arg-type]
+    return session  # type: ignore[no-any-return]
 
 
 def uninstall(target: Any) -> Any:

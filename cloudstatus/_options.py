@@ -60,7 +60,10 @@ class HookOptions(NamedTuple):
     def build(cls, **options: Any) -> HookOptions:
         """Validate keyword options and make a :class:`HookOptions`.
 
-        :raises TypeError: for an unknown option or a value of the wrong type.
+        :raises TypeError: for an unknown option or a value of the wrong type (a
+            ``service`` that is not a str, say).
+        :raises ValueError: for a value of the right type that cannot be used
+            (``max_body_bytes=-1``).
         :raises LookupError: for an unknown service.
         """
         known = set(cls._fields)
@@ -97,6 +100,19 @@ class HookOptions(NamedTuple):
                 raise TypeError("parsers must be a sequence of callables (body, content_type)")
             options["parsers"] = tuple(parsers)
         service = options.get("service")
+        if service is not None and not isinstance(service, str):
+            # Its repr could hold a response's headers: name the type only.
+            hint = ""
+            if hasattr(service, "status") or hasattr(service, "status_code"):
+                hint = (
+                    " It looks like a response: a hook factory was passed uncalled. Call it: "
+                    "raise_for_status=cloudstatus.aiohttp.raise_for_status(service=...), "
+                    "event_hooks={'response': [cloudstatus.httpx.response_hook(...)]}."
+                )
+            raise TypeError(
+                f"service must be a service name (str) such as 'dms', got a "
+                f"{type(service).__module__}.{type(service).__qualname__}.{hint}"
+            )
         if service is not None:
             from cloudstatus._catalog import get_profile  # the catalog loads when first asked
 

@@ -101,7 +101,8 @@ class Registry:
                     f"error code {code!r} ({where}) is already registered to "
                     f"{_qualified(existing)} in registry {self.name!r}; cannot register "
                     f"{_qualified(cls)} too. Subclass {existing.__name__} instead, or "
-                    f"register one of them in a scoped cloudstatus.Registry()."
+                    f"register one of them in a scoped cloudstatus.Registry() (in a pytest "
+                    f"test, use the cloudstatus_registry fixture)."
                 )
             if key not in self._classes:
                 _count[0] += 1

@@ -99,7 +99,9 @@ def error_body(
     The shipped services answer in the Huawei form
     ``{"error_code": "...", "error_msg": "...", "request_id": "..."}``; a declared
     service whose profile says ``"error_body": "problem"`` gets RFC 9457 problem
-    details, and ``"plain"`` a text body.
+    details, and ``"plain"`` a text body. Without ``error_code``, the Huawei form
+    carries ``"TEST.<status>"``, a code no catalog table knows; without ``error_msg``,
+    the reason phrase.
     """
     from cloudstatus._catalog import load_standard
 
@@ -116,7 +118,9 @@ def error_body(
         if request_id is not None:
             doc["request_id"] = request_id
         return json.dumps(doc).encode(), "application/problem+json"
-    doc = {"error_code": error_code or f"APIGW.{status:04d}", "error_msg": message}
+    # Without a code, one that no table knows: a real-looking gateway code would bring
+    # that code's catalog entry (and retry advice) into the test by accident.
+    doc = {"error_code": error_code or f"TEST.{status}", "error_msg": message}
     if request_id is not None:
         doc["request_id"] = request_id
     return json.dumps(doc).encode(), "application/json"

@@ -126,3 +126,42 @@ def test_hand_built_errors_pickle_with_their_fields() -> None:
         {"a": 1},
     )
     assert copy.retry_reason == "the caller decided it when raising"
+
+
+def test_a_hook_factory_passed_uncalled_says_to_call_it() -> None:
+    """A response where a service name belongs: TypeError saying to call the factory."""
+    response = requests.Response()
+    response.status_code = 200
+    response.headers["Authorization"] = "Bearer secret-in-a-header-1"
+    with pytest.raises(TypeError, match="Call it") as info:
+        cloudstatus.HookOptions.build(service=response)
+    assert "secret-in-a-header-1" not in str(info.value)
+    with pytest.raises(TypeError, match="service must be a service name"):
+        cloudstatus.HookOptions.build(service=42)
+
+
+def test_install_on_an_aiohttp_session_points_at_its_callable() -> None:
+    """install(aiohttp.ClientSession()) says to pass raise_for_status= to the session."""
+    aiohttp = pytest.importorskip("aiohttp")
+    import asyncio
+
+    async def attempt() -> None:
+        async with aiohttp.ClientSession() as session:
+            with pytest.raises(TypeError, match=r"raise_for_status=cloudstatus\.aiohttp"):
+                cloudstatus.install(session)
+
+    asyncio.run(attempt())
+
+
+def test_a_misspelt_option_is_a_type_error() -> None:
+    """install(session, servce="dms") is refused (and mypy sees it: the options are typed)."""
+    with requests.Session() as s, pytest.raises(TypeError, match="servce"):
+        cloudstatus.install(s, servce="dms")  # type: ignore[call-arg]
+
+
+def test_a_second_registration_points_at_the_fixture() -> None:
+    """Registering a taken code says how to keep test classes apart."""
+    reg = cloudstatus.Registry("twice")
+    type("First", (cloudstatus.ConflictError,), {}, error_code="T.1", registry=reg)
+    with pytest.raises(cloudstatus.RegistrationError, match="cloudstatus_registry fixture"):
+        type("Second", (cloudstatus.ConflictError,), {}, error_code="T.1", registry=reg)

@@ -52,9 +52,10 @@ def test_error_body_is_huawei_shaped(service):
 
 
 def test_error_body_defaults():
-    """Without a code or message, a gateway-style code and the reason phrase are used."""
+    """Without a code or message, a code no table knows and the reason phrase are used."""
     doc = json.loads(testing.error_body(404)[0])
-    assert doc == {"error_code": "APIGW.0404", "error_msg": "Not Found"}
+    assert doc == {"error_code": "TEST.404", "error_msg": "Not Found"}
+    assert cloudstatus.error_code_info("TEST.404") is None
 
 
 @pytest.mark.parametrize(
