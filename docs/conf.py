@@ -75,4 +75,6 @@ nitpick_ignore = [
     # responses publishes no Sphinx documentation (its README is the manual).
     ("py:class", "responses.Response"),
     ("py:class", "responses.RequestsMock"),
+    # install() returns the client it was given: a type variable, not a class.
+    ("py:class", "_Client"),
 ]
