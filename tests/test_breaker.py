@@ -1,0 +1,186 @@
+"""Defects found by trying to break the library, one test each."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import json
+import pickle
+import types
+from typing import Any
+
+import pytest
+import requests
+
+import cloudstatus
+from cloudstatus._core import error_from_facts
+from cloudstatus._facts import Facts
+from cloudstatus._loopback import LoopbackServer, Reply, Request, json_reply
+from cloudstatus._options import HookOptions
+
+TOKEN = "Zq7XkP3mW9vR2tY8uLabcdefghijkl"
+
+
+def _exposed(e: cloudstatus.CloudStatusError) -> str:
+    """Everything of ``e`` a log line or a task queue could show, as one string."""
+    return " ".join(
+        (str(e), repr(e), json.dumps(e.to_dict()), repr(vars(e)), repr(pickle.dumps(e)))
+    )
+
+
+@pytest.mark.network
+def test_huawei_app_code_echo_is_masked() -> None:
+    """An echoed X-Apig-AppCode (Huawei API gateway simple authentication) is masked."""
+
+    def echo(request: Request) -> Reply:
+        said = f"bad app code {request.headers.get('x-apig-appcode', '')}"
+        return Reply(401, headers=[("Content-Type", "text/plain")], body=said.encode())
+
+    with LoopbackServer(default=echo) as server:
+        session = cloudstatus.install(requests.Session())
+        with pytest.raises(cloudstatus.UnauthorizedError) as info:
+            session.get(server.url_for("/x"), headers={"X-Apig-AppCode": TOKEN}, timeout=10)
+    assert TOKEN not in _exposed(info.value)
+
+
+def test_a_secret_cut_by_the_body_cap_leaves_no_prefix() -> None:
+    """A credential echo cut short by max_body_bytes shows no part of the credential."""
+    body = ("x" * 90 + " token " + TOKEN).encode()
+    facts = Facts(
+        401,
+        "Unauthorized",
+        "GET",
+        "https://h/x",
+        {"Content-Type": "text/plain"},
+        body[:110],
+        False,
+        {"X-Auth-Token": TOKEN},
+    )
+    e = error_from_facts(facts, HookOptions(max_body_bytes=110))
+    assert TOKEN[:8] not in _exposed(e)
+
+
+@pytest.mark.network
+def test_aiohttp_message_masks_an_echoed_credential() -> None:
+    """The aiohttp side's message (aiohttp's reason field) masks an echo in the reason phrase."""
+    aiohttp = pytest.importorskip("aiohttp")
+    import cloudstatus.aiohttp as cs_aiohttp
+
+    def echo(request: Request) -> Reply:
+        token = request.headers.get("authorization", "")[len("Bearer ") :]
+        return Reply(401, body=b"no", reason=f"Bad token {token}")
+
+    async def main(url: str) -> Any:
+        hook = cs_aiohttp.raise_for_status()
+        async with aiohttp.ClientSession(raise_for_status=hook) as session:
+            try:
+                await session.get(url, headers={"Authorization": f"Bearer {TOKEN}"})
+            except cloudstatus.CloudStatusError as e:
+                return e
+        return None
+
+    with LoopbackServer(default=echo) as server:
+        e = asyncio.run(main(server.url_for("/x")))
+    assert e is not None
+    assert TOKEN not in e.message
+    assert TOKEN not in repr(vars(e).get("_aiohttp_message"))
+
+
+def test_vars_holds_no_unmasked_parse() -> None:
+    """vars(e) holds no unmasked copy of what the server echoed (a JSON-escaped credential)."""
+    escaped = "".join(f"\\u{ord(c):04x}" for c in TOKEN)
+    body = f'{{"error_code": "E1", "error_msg": "bad {escaped}"}}'.encode()
+    facts = Facts(
+        401,
+        "Unauthorized",
+        "GET",
+        "https://h/x",
+        {"Content-Type": "application/json"},
+        body,
+        True,
+        {"X-Auth-Token": TOKEN},
+    )
+    e = error_from_facts(facts, HookOptions())
+    assert e.error_message == "bad ***"
+    assert TOKEN not in repr(vars(e))
+
+
+def test_pickle_holds_no_html_encoded_credential() -> None:
+    """A pickle carries no credential the server echoed as HTML character references."""
+    encoded = "".join(f"&#{ord(c)};" for c in TOKEN)
+    body = f"<html><title>bad {encoded}</title></html>".encode()
+    facts = Facts(
+        401,
+        "Unauthorized",
+        "GET",
+        "https://h/x",
+        {"Content-Type": "text/html"},
+        body,
+        True,
+        {"X-Auth-Token": TOKEN},
+    )
+    e = error_from_facts(facts, HookOptions())
+    assert e.error_message == "bad ***"
+    assert encoded.encode() not in pickle.dumps(e)
+    assert pickle.loads(pickle.dumps(e)).error_message == "bad ***"
+
+
+def test_deep_details_with_a_user_parser_pickle_and_deepcopy() -> None:
+    """With parsers= in use, an error whose body nests 900 deep still pickles and deep-copies."""
+
+    def declines(body: bytes, content_type: str) -> None:
+        return None
+
+    depth = 900
+    body = ('{"error_code": "E1", "d": ' + "[" * depth + "1" + "]" * depth + "}").encode()
+    facts = Facts(409, "Conflict", "GET", "https://h/x", {"Content-Type": "application/json"}, body)
+    e = error_from_facts(facts, HookOptions.build(parsers=[declines]))
+    assert isinstance(e.details, dict)
+    assert pickle.loads(pickle.dumps(e)).details == e.details
+    assert copy.deepcopy(e).details == e.details
+
+
+def test_headers_whose_attributes_raise_do_not_break_str() -> None:
+    """str(e) works for a response whose headers object raises on attribute lookup."""
+
+    class Headers:
+        def __getattr__(self, name: str) -> Any:
+            raise RuntimeError(name)
+
+    response = types.SimpleNamespace(
+        status_code=404,
+        headers=Headers(),
+        _content=b'{"error_code": "E1"}',
+        url="https://h/x",
+        reason="Not Found",
+        request=None,
+        raw=None,
+    )
+    e = cloudstatus.error_from_response(response)  # type: ignore[arg-type]
+    assert e is not None
+    assert str(e).startswith("404 Client Error")
+    assert e.retry_after is None
+
+
+@pytest.mark.network
+def test_an_installed_session_used_inside_another_sessions_hook_raises() -> None:
+    """An installed session called from a response hook of another installed session raises."""
+    routes = {
+        "/token": json_reply(500, {"error_code": "E", "error_msg": "token service down"}),
+        "/api": json_reply(200, {"ok": True}),
+    }
+    with LoopbackServer(routes) as server:
+        tokens = cloudstatus.install(requests.Session())
+        api = cloudstatus.install(requests.Session())
+        raised: list[BaseException] = []
+
+        def refresh(response: requests.Response, *args: Any, **kwargs: Any) -> None:
+            try:
+                tokens.post(server.url_for("/token"), timeout=10)
+            except cloudstatus.CloudStatusError as e:
+                raised.append(e)
+
+        api.hooks["response"].append(refresh)
+        api.get(server.url_for("/api"), timeout=10)
+    assert len(raised) == 1
+    assert isinstance(raised[0], cloudstatus.InternalServerError)
