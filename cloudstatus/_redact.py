@@ -66,6 +66,7 @@ _SECRET_HEADER_PARTS = (
     "private-key",
     "subscription-key",
     "functions-key",
+    "appcode",  # Huawei API gateway simple authentication: X-Apig-AppCode
 )
 # A query parameter is secret when its name contains one of these...
 _SECRET_PARAM_PARTS = (
@@ -197,7 +198,8 @@ def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
     A header is secret when its lowercased name is in :data:`SECRET_HEADERS` or
     contains ``token``, ``secret``, ``password``, ``passwd``, ``credential``,
     ``signature``, ``api-key``, ``apikey``, ``api_key``, ``auth-key``, ``access-key``,
-    ``private-key``, ``subscription-key`` or ``functions-key``. Names keep their case;
+    ``private-key``, ``subscription-key``, ``functions-key`` or ``appcode`` (Huawei's
+    ``X-Apig-AppCode``). Names keep their case;
     values are converted with :class:`str`.
     Never raises: something that is not a mapping gives ``{}``.
     """
