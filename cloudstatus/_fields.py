@@ -228,6 +228,9 @@ def _pickle_body(e: CloudStatusError) -> tuple[bytes, str] | None:
     parse, redact, _ = _modules()
     text = parse._decode(facts.body, ctype)
     safe = redact.scrub(text, secrets) or ""
+    if not facts.body_complete:
+        # Cut at the byte cap, maybe halfway through an echo scrub cannot recognise.
+        safe = redact.scrub_cut_end(safe, secrets)
     media = ctype.partition(";")[0].strip()
     return safe.encode("utf-8", "surrogatepass"), f"{media}; charset=utf-8" if media else ""
 

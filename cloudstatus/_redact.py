@@ -25,6 +25,7 @@ __all__ = [
     "redact_headers",
     "redact_url",
     "scrub",
+    "scrub_cut_end",
     "scrub_value",
     "secret_values",
 ]
@@ -358,6 +359,30 @@ def scrub(text: str | None, secrets: Iterable[str]) -> str | None:
         return text
     forms = _forms_of(secrets)
     return _scrub_text(text, forms) if forms else text
+
+
+def scrub_cut_end(text: str, secrets: Iterable[str], min_chars: int = 3) -> str:
+    """``text`` cut short (at a byte cap), without a secret's beginning at its end.
+
+    :func:`scrub` finds whole echoes only; when the text was cut in the middle of an
+    echo, the part that arrived would still show the secret's first characters. A
+    tail of ``text`` of at least ``min_chars`` characters that begins any form of a
+    secret (see :func:`scrub`) is replaced by ``***``. Never raises.
+    """
+    if not isinstance(text, str) or not text:
+        return text
+    forms = _forms_of(secrets)
+    if not forms:
+        return text
+    end = text.rstrip("\ufffd")  # a multi-byte character cut in half decodes to U+FFFD
+    folded = end.translate(_ASCII_LOWER)
+    longest = 0
+    for form in forms:
+        for size in range(min(len(form) - 1, len(folded)), max(min_chars, longest + 1) - 1, -1):
+            if folded.endswith(form[:size]):
+                longest = size
+                break
+    return end[: len(end) - longest] + REDACTED if longest else text
 
 
 def scrub_value(value: object, secrets: Iterable[str]) -> object:
