@@ -184,3 +184,22 @@ def test_an_installed_session_used_inside_another_sessions_hook_raises() -> None
         api.get(server.url_for("/api"), timeout=10)
     assert len(raised) == 1
     assert isinstance(raised[0], cloudstatus.InternalServerError)
+
+
+def test_a_lone_surrogate_beside_an_escaped_echo_does_not_break_str() -> None:
+    """str(e) works for a JSON body holding a lone surrogate escape and an escaped echo."""
+    escaped = "".join(f"\\u{ord(c):04x}" for c in TOKEN)
+    body = f'{{"error_code": "E1", "a": "\\ud800", "error_msg": "bad {escaped}"}}'.encode()
+    facts = Facts(
+        401,
+        "Unauthorized",
+        "GET",
+        "https://h/x",
+        {"Content-Type": "application/json"},
+        body,
+        True,
+        {"X-Auth-Token": TOKEN},
+    )
+    e = error_from_facts(facts, HookOptions())
+    assert str(e).endswith("[E1] bad ***")
+    assert pickle.loads(pickle.dumps(e)).details == e.details
