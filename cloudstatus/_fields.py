@@ -248,16 +248,35 @@ def _parsed(e: CloudStatusError) -> ErrorBody:
         return raw  # type: ignore[no-any-return]
     parsed: ErrorBody = parse.parse_error_body(body[0], body[1], _parsers(e))
     secrets = e._secrets
-    if secrets and parsed.details is not None:
-        # An echo the text scrub could not see (a JSON escape, say) is masked here too.
-        masked = redact.scrub_value(parsed.details, secrets)
-        if masked != parsed.details:
-            parsed = type(parsed)(**{**parsed.__dict__, "details": masked})
-            e.__dict__["_pickle_body"] = (
-                json.dumps(masked, ensure_ascii=False).encode("utf-8"),
-                "application/json; charset=utf-8",
-            )
+    if not secrets:
+        return parsed
+    # An echo the text scrub could not see (a JSON escape, an HTML character reference)
+    # is decoded by the parser: mask what it found too, so that no unmasked copy stays
+    # in vars(e), and keep the body that still holds the echo out of pickles.
+    fields = parsed.__dict__
+    masked = {
+        name: redact.scrub(fields[name], secrets)
+        for name in ("error_code", "error_message", "request_id", "raw_code")
+        if isinstance(fields[name], str)
+    }
+    if parsed.details is not None:
+        masked["details"] = redact.scrub_value(parsed.details, secrets)
+    if all(value == fields[name] for name, value in masked.items()):
+        return parsed
+    parsed = type(parsed)(**{**fields, **masked})
+    e.__dict__["_pickle_body"] = _json_body(parsed.details)
     return parsed
+
+
+def _json_body(details: Any) -> tuple[bytes, str] | None:
+    """``details`` as a JSON body for a pickle (ASCII: lone surrogates survive); else None."""
+    if details is None:
+        return None
+    try:
+        text = json.dumps(details)
+    except (TypeError, ValueError, RecursionError):  # not JSON data: pickled without it
+        return None
+    return text.encode("ascii"), "application/json"
 
 
 def _max_chars(e: CloudStatusError) -> int:
