@@ -964,7 +964,10 @@ def header_map(headers: Mapping[str, str]) -> dict[str, str]:
     headers are scanned once however many facts are read from them. Never raises.
     """
     found: dict[str, str] = {}
-    store = getattr(headers, "_store", None)
+    try:
+        store = getattr(headers, "_store", None)
+    except Exception:  # an object whose attribute lookup raises: the careful walk decides
+        store = None
     if type(store) is dict:
         # requests' CaseInsensitiveDict keeps {lowercased name: (name, value)}: one pass,
         # names already unique and lowercased (the common case, on every error).
