@@ -264,9 +264,10 @@ def raise_for_status(response: requests.Response, *args: Any, **kwargs: Any) -> 
     return response
 
 
-# Set while a session's wrapped send runs, so the redirect hops it sends are not checked.
-_in_send: contextvars.ContextVar[bool] = contextvars.ContextVar(
-    "cloudstatus_in_send", default=False
+# The hook whose wrapped send is running, so the redirect hops it sends are not checked;
+# another session called meanwhile (from a response hook, say) is checked as always.
+_in_send: contextvars.ContextVar[SessionHook | None] = contextvars.ContextVar(
+    "cloudstatus_in_send", default=None
 )
 
 
@@ -296,13 +297,14 @@ class SessionHook:
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
         """Send ``request`` as :meth:`requests.Session.send` does; raise for an error status."""
-        if _in_send.get():
-            return self._send(request, **kwargs)  # a redirect hop of the outer call
+        if _in_send.get() is self and kwargs.get("allow_redirects", True) is False:
+            # A redirect hop of the outer call: requests sends each with allow_redirects=False.
+            return self._send(request, **kwargs)
         stream = kwargs.get("stream", False)
         kwargs["stream"] = True
         if self.options.raise_redirects:
             kwargs["allow_redirects"] = False  # any redirect is an error: raise at the first
-        token = _in_send.set(True)
+        token = _in_send.set(self)
         try:
             response = self._send(request, **kwargs)
         finally:
