@@ -510,13 +510,88 @@ def pickle_state(e: CloudStatusError) -> dict[str, Any]:
         state["_args"] = explicit
     if _facts(e) is not None or "_pickle_body" in e.__dict__:
         if _parsers(e):
-            state["details"] = e.details  # a user parser may not exist on the other side
+            # A user parser may not exist on the other side: the details travel as they are.
+            state["details"] = _Nested.wrap(e.details)
         else:
             e._parsed  # noqa: B018  (settles the masked body first)
             state["_pickle_body"] = e._pickle_body
     else:
         state["details"] = e.details
     return state
+
+
+# Containers nested deeper than this pickle and deep-copy through _Nested.
+_MAX_PICKLE_DEPTH = 100
+
+
+def _too_deep(value: Any, limit: int) -> bool:
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        kind = type(item)
+        if kind is dict or kind is list:
+            if depth >= limit:
+                return True
+            stack.extend((v, depth + 1) for v in (item.values() if kind is dict else item))
+    return False
+
+
+class _Nested:
+    """Deeply nested details, pickled as a flat table of their dicts and lists.
+
+    pickle and :func:`copy.deepcopy` recurse once per level and give up near the
+    recursion limit; the table is two levels deep whatever the nesting, and unpickles
+    (or deep-copies) straight into the details themselves.
+    """
+
+    __slots__ = ("nodes", "root")
+
+    def __init__(self, nodes: list[tuple[int, list[Any]]], root: tuple[bool, Any]) -> None:
+        self.nodes = nodes
+        self.root = root
+
+    @classmethod
+    def wrap(cls, value: Any) -> Any:
+        """``value`` itself, or a :class:`_Nested` of it when it nests too deep."""
+        if not _too_deep(value, _MAX_PICKLE_DEPTH):
+            return value
+        nodes: list[tuple[int, list[Any]]] = []
+        index: dict[int, int] = {}
+        pending: list[tuple[Any, int]] = []
+
+        def ref(item: Any) -> tuple[bool, Any]:
+            if type(item) is not dict and type(item) is not list:
+                return False, item
+            known = index.get(id(item))
+            if known is None:
+                known = index[id(item)] = len(nodes)
+                nodes.append((0, []))
+                pending.append((item, known))
+            return True, known
+
+        root = ref(value)
+        while pending:
+            item, at = pending.pop()
+            if type(item) is dict:
+                nodes[at] = (0, [(k, ref(v)) for k, v in item.items()])
+            else:
+                nodes[at] = (1, [ref(v) for v in item])
+        return cls(nodes, root)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_unnest, (self.nodes, self.root))
+
+
+def _unnest(nodes: list[tuple[int, list[Any]]], root: tuple[bool, Any]) -> Any:
+    built: list[Any] = [{} if kind == 0 else [] for kind, _ in nodes]
+    for (kind, items), target in zip(nodes, built, strict=True):
+        if kind == 0:
+            for key, (is_ref, value) in items:
+                target[key] = built[value] if is_ref else value
+        else:
+            target.extend(built[value] if is_ref else value for is_ref, value in items)
+    is_ref, value = root
+    return built[value] if is_ref else value
 
 
 def _json_safe(value: Any) -> Any:
