@@ -203,3 +203,12 @@ def test_a_lone_surrogate_beside_an_escaped_echo_does_not_break_str() -> None:
     e = error_from_facts(facts, HookOptions())
     assert str(e).endswith("[E1] bad ***")
     assert pickle.loads(pickle.dumps(e)).details == e.details
+
+
+@pytest.mark.skipif(not hasattr(BaseException, "add_note"), reason="add_note is Python 3.11+")
+def test_notes_survive_pickle_and_deepcopy() -> None:
+    """Notes added to an error survive pickle and deepcopy, as on any exception."""
+    e = cloudstatus.ConflictError("taken", error_code="E1")
+    e.add_note("while syncing instance 42")
+    assert pickle.loads(pickle.dumps(e)).__notes__ == ["while syncing instance 42"]
+    assert copy.deepcopy(e).__notes__ == ["while syncing instance 42"]
