@@ -501,13 +501,19 @@ def restore(ref: Any) -> CloudStatusError:
 
 
 def pickle_state(e: CloudStatusError) -> dict[str, Any]:
-    """Everything a pickle of ``e`` carries: computed values, no live objects, no secrets."""
+    """Everything a pickle of ``e`` carries: computed values, no live objects, no secrets.
+
+    Notes added with ``add_note()`` travel too, as they do with any exception.
+    """
     state = {name: getattr(e, name) for name in PICKLED_FIELDS}
     state["_message"] = str(e)
     state["_max_chars"] = e._max_chars
     explicit = e.__dict__.get("_args")
     if explicit is not None:
         state["_args"] = explicit
+    notes = e.__dict__.get("__notes__")
+    if isinstance(notes, list):  # what add_note() keeps: strings the caller wrote
+        state["__notes__"] = [note for note in notes if isinstance(note, str)]
     if _facts(e) is not None or "_pickle_body" in e.__dict__:
         if _parsers(e):
             # A user parser may not exist on the other side: the details travel as they are.
