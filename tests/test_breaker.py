@@ -212,3 +212,13 @@ def test_notes_survive_pickle_and_deepcopy() -> None:
     e.add_note("while syncing instance 42")
     assert pickle.loads(pickle.dumps(e)).__notes__ == ["while syncing instance 42"]
     assert copy.deepcopy(e).__notes__ == ["while syncing instance 42"]
+
+
+def test_error_class_and_status_info_take_an_http_status() -> None:
+    """error_class and status_info take an http.HTTPStatus, an int the hook already accepts."""
+    from http import HTTPStatus
+
+    assert cloudstatus.error_class(HTTPStatus.CONFLICT) is cloudstatus.ConflictError
+    assert cloudstatus.status_info(HTTPStatus.CONFLICT).code == 409
+    with pytest.raises(TypeError):
+        cloudstatus.error_class(True)  # type: ignore[arg-type]
