@@ -222,3 +222,15 @@ def test_error_class_and_status_info_take_an_http_status() -> None:
     assert cloudstatus.status_info(HTTPStatus.CONFLICT).code == 409
     with pytest.raises(TypeError):
         cloudstatus.error_class(True)  # type: ignore[arg-type]
+
+
+def test_a_str_status_is_refused_when_building_not_when_printing() -> None:
+    """A non-int status_code fails at construction with TypeError, never later in str(e)."""
+    with pytest.raises(TypeError):
+        cloudstatus.CloudStatusError(status_code="409")  # type: ignore[arg-type]
+
+
+def test_to_dict_never_fails_for_a_hand_built_rate_limit() -> None:
+    """to_dict() of an error built by hand with a rate_limit that is no RateLimit does not raise."""
+    e = cloudstatus.TooManyRequestsError("slow down", rate_limit="10/min")  # type: ignore[arg-type]
+    assert json.dumps(e.to_dict())
