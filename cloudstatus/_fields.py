@@ -626,7 +626,7 @@ def _json_safe(value: Any) -> Any:
 
 def to_dict(e: CloudStatusError) -> dict[str, Any]:
     """See :meth:`cloudstatus.CloudStatusError.to_dict`."""
-    from dataclasses import asdict
+    from dataclasses import asdict, is_dataclass
 
     rate_limit = e.rate_limit
     info = e.error_info
@@ -646,7 +646,7 @@ def to_dict(e: CloudStatusError) -> dict[str, Any]:
         "retryable": e.retryable,
         "advice": advice.name if isinstance(advice, Advice) else None,
         "retry_reason": e.retry_reason,
-        "rate_limit": asdict(rate_limit) if rate_limit is not None else None,
+        "rate_limit": asdict(rate_limit) if is_dataclass(rate_limit) else None,
         "error_info": _info_dict(info),
         "details": _json_safe(e.details),
     }
