@@ -234,3 +234,21 @@ def test_to_dict_never_fails_for_a_hand_built_rate_limit() -> None:
     """to_dict() of an error built by hand with a rate_limit that is no RateLimit does not raise."""
     e = cloudstatus.TooManyRequestsError("slow down", rate_limit="10/min")  # type: ignore[arg-type]
     assert json.dumps(e.to_dict())
+
+
+def test_an_echo_of_a_basic_token_without_its_padding_is_masked() -> None:
+    """A server echo of the Basic token with its base64 '=' padding dropped is masked."""
+    token = "YWxpY2U6czNjcjN0cGFzc3c="  # alice:s3cr3tpassw
+    body = f"bad auth {token.rstrip('=')}".encode()
+    facts = Facts(
+        401,
+        "Unauthorized",
+        "GET",
+        "https://h/x",
+        {"Content-Type": "text/plain"},
+        body,
+        True,
+        {"Authorization": f"Basic {token}"},
+    )
+    e = error_from_facts(facts, HookOptions())
+    assert token.rstrip("=") not in _exposed(e)
