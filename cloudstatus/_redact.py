@@ -219,7 +219,8 @@ def secret_values(url: object, headers: object, extra: Iterable[object] = ()) ->
     * the user and password of the URL's userinfo, and the values of secret query and
       fragment parameters (see :func:`redact_url`), as sent and percent-decoded;
     * the values of secret headers (see :func:`redact_headers`), whole and word by
-      word, so the token of ``Bearer <token>`` counts; and from those values:
+      word (also without base64 ``=`` padding), so the token of ``Bearer <token>``
+      counts; and from those values:
 
       - ``Basic``: the base64-decoded ``user:password``, the user and the password;
       - parameters of other schemes, such as Huawei's ``SDK-HMAC-SHA256 Access=…,
@@ -287,6 +288,8 @@ def _header_secrets(name: str, value: str, found: set[str]) -> None:
     found.add(value)
     words = value.split()
     found.update(words)
+    # A base64 token (Basic, many bearer tokens) is echoed without its "=" padding too.
+    found.update(word.rstrip("=") for word in words)
     if name == "cookie":
         for cookie in value.split(";"):
             _, equals, cookie_value = cookie.partition("=")
