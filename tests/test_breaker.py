@@ -252,3 +252,12 @@ def test_an_echo_of_a_basic_token_without_its_padding_is_masked() -> None:
     )
     e = error_from_facts(facts, HookOptions())
     assert token.rstrip("=") not in _exposed(e)
+
+
+def test_userinfo_of_a_url_in_a_query_parameter_is_masked() -> None:
+    """The userinfo of a URL passed as a query parameter value stays out of e.url and echoes."""
+    url = "https://api.example/hooks?callback=https://hookuser:hookpass99@hooks.example/p"
+    body = b"cannot reach callback: login hookpass99 refused"
+    facts = Facts(400, "Bad Request", "POST", url, {"Content-Type": "text/plain"}, body)
+    e = error_from_facts(facts, HookOptions())
+    assert "hookpass99" not in _exposed(e)
