@@ -173,6 +173,9 @@ def redact_url(url: str | None) -> str:
         codes), ``jwt``, ``appid``, ``app_id``, ``api_sig``, ``code_verifier``, ``ak``,
         ``sk`` or ``authorization``.
 
+      A parameter whose value is a URL with userinfo (``callback=https://u:p@h/``, also
+      percent-encoded) is secret whatever its name.
+
     The URL is never decoded, validated or re-encoded, so every string has a result
     and everything else comes back character for character (bytes are decoded as
     UTF-8 first, other objects passed to :class:`str`). Secrets in the path (webhook
@@ -279,7 +282,11 @@ def _url_secrets(text: str, found: set[str]) -> None:
         found.update(unquote_plus(part) for part in parts)
     for params in (query, fragment):
         for _, _, value in _secret_params(_PARAM_SEPARATOR.split(params)):
-            found.update((value, unquote_plus(value)))
+            decoded = unquote_plus(value)
+            found.update((value, decoded))
+            inner = _userinfo(decoded)  # a URL with credentials, passed as a parameter
+            if inner is not None:
+                found.update(inner[1].split(":", 1))
 
 
 def _header_secrets(name: str, value: str, found: set[str]) -> None:
@@ -639,8 +646,15 @@ def _secret_params(pieces: list[str]) -> Iterator[tuple[int, str, str]]:
     """Index, name and value of each secret parameter in ``_PARAM_SEPARATOR`` pieces."""
     for index in range(0, len(pieces), 2):
         name, equals, value = pieces[index].partition("=")
-        if equals and _is_secret_param(name):
+        if equals and (_is_secret_param(name) or _holds_userinfo(value)):
             yield index, name, value
+
+
+def _holds_userinfo(value: str) -> bool:
+    """Whether a parameter value is a URL with userinfo, as sent or percent-encoded."""
+    if "@" not in value and "%40" not in value.upper():
+        return False
+    return _userinfo(unquote_plus(value)) is not None
 
 
 def _redact_params(params: str) -> str:
