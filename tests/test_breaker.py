@@ -261,3 +261,22 @@ def test_userinfo_of_a_url_in_a_query_parameter_is_masked() -> None:
     facts = Facts(400, "Bad Request", "POST", url, {"Content-Type": "text/plain"}, body)
     e = error_from_facts(facts, HookOptions())
     assert "hookpass99" not in _exposed(e)
+
+
+def test_an_xml_body_is_decoded_by_its_own_encoding_declaration() -> None:
+    """An XML error body without a charset parameter is read in the encoding its prolog declares."""
+    body = (
+        '<?xml version="1.0" encoding="GBK"?>'
+        "<Error><Code>K</Code><Message>名称已存在</Message></Error>"
+    )
+    facts = Facts(
+        409,
+        "Conflict",
+        "PUT",
+        "https://h/x",
+        {"Content-Type": "application/xml"},
+        body.encode("gbk"),
+    )
+    e = error_from_facts(facts, HookOptions())
+    assert e.error_message == "名称已存在"
+    assert pickle.loads(pickle.dumps(e)).details == {"Code": "K", "Message": "名称已存在"}
