@@ -536,7 +536,9 @@ def _charset(content_type: str) -> str | None:
 
 
 def _decode(body: bytes, content_type: str) -> str:
-    """Decode a body once: a BOM wins, then an allowed Content-Type charset, then UTF-8.
+    """Decode a body once: a BOM wins, then an allowed Content-Type charset, then the
+    encoding an XML declaration names (``<?xml version="1.0" encoding="GBK"?>``), then
+    UTF-8.
 
     Undecodable bytes become U+FFFD rather than an error.
     """
@@ -544,8 +546,19 @@ def _decode(body: bytes, content_type: str) -> str:
     for bom, codec in _BOMS:
         if body.startswith(bom):
             return body[len(bom) :].decode(codec, "replace")
-    declared = _text_codec(_charset(content_type))
+    declared = _text_codec(_charset(content_type)) or _xml_codec(body)
     return body.decode(declared or "utf-8", "replace")
+
+
+_XML_ENCODING = re.compile(
+    rb"\s*<\?xml\s[^>]{0,200}?encoding\s*=\s*[\"']([A-Za-z0-9._-]{1,40})[\"']"
+)
+
+
+def _xml_codec(body: bytes) -> str | None:
+    """The allowed text codec an XML declaration at the start of ``body`` names, or None."""
+    found = _XML_ENCODING.match(body[:256])
+    return _text_codec(found.group(1).decode("ascii")) if found else None
 
 
 @lru_cache(maxsize=64)
