@@ -558,7 +558,9 @@ _XML_ENCODING = re.compile(
 def _xml_codec(body: bytes) -> str | None:
     """The allowed text codec an XML declaration at the start of ``body`` names, or None."""
     found = _XML_ENCODING.match(body[:256])
-    return _text_codec(found.group(1).decode("ascii")) if found else None
+    codec = _text_codec(found.group(1).decode("ascii")) if found else None
+    # A declaration readable as ASCII is not in UTF-16 or UTF-32, whatever it claims.
+    return None if codec is None or codec.startswith(("utf-16", "utf-32")) else codec
 
 
 @lru_cache(maxsize=64)
