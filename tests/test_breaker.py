@@ -280,3 +280,21 @@ def test_an_xml_body_is_decoded_by_its_own_encoding_declaration() -> None:
     e = error_from_facts(facts, HookOptions())
     assert e.error_message == "名称已存在"
     assert pickle.loads(pickle.dumps(e)).details == {"Code": "K", "Message": "名称已存在"}
+
+
+def test_the_raised_class_agrees_with_the_error_code_it_reports() -> None:
+    """A code sent with an invisible character raises the class of the code e.error_code shows."""
+    from cloudstatus.services import dms
+
+    registry = cloudstatus.Registry("breaker")
+
+    class Taken(dms.ConflictError, error_code="DMS.00409001", registry=registry):
+        """The instance name is taken."""
+
+    body = json.dumps({"error_code": "DMS.\u200b00409001", "error_msg": "taken"}).encode()
+    facts = Facts(
+        409, "Conflict", "POST", "https://h/x", {"Content-Type": "application/json"}, body
+    )
+    e = error_from_facts(facts, HookOptions(service="dms", registry=registry))
+    assert e.error_code == "DMS.00409001"
+    assert isinstance(e, Taken)
