@@ -38,7 +38,8 @@ __all__ = [
 #: Default cap on server-supplied text placed in a message.
 DEFAULT_MESSAGE_CHARS = 300
 _FAMILY_LABELS = {3: "Redirection", 4: "Client Error", 5: "Server Error"}
-_CODE_CHARS = 200
+#: Cap on an error code or request id, in characters.
+CODE_CHARS = _CODE_CHARS = 200
 _REASON_CHARS = 100
 # to_dict() carries details nested no deeper than this; deeper ones are left out.
 _MAX_DETAILS_DEPTH = 32
