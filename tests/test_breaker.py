@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import json
 import pickle
+import socket
+import threading
+import time
 import types
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -298,3 +303,69 @@ def test_the_raised_class_agrees_with_the_error_code_it_reports() -> None:
     e = error_from_facts(facts, HookOptions(service="dms", registry=registry))
     assert e.error_code == "DMS.00409001"
     assert isinstance(e, Taken)
+
+
+@contextlib.contextmanager
+def _silent_gzip_server(seconds: float = 20.0) -> Iterator[str]:
+    """A 500 whose gzip body trickles empty deflate blocks: bytes arrive, nothing decodes."""
+    stop = threading.Event()
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.05)
+
+    def serve(conn: socket.socket) -> None:
+        with conn, contextlib.suppress(OSError):
+            conn.settimeout(5)
+            conn.recv(65536)
+            conn.sendall(
+                b"HTTP/1.1 500 Internal Server Error\r\nContent-Type: text/plain\r\n"
+                b"Content-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n"
+            )
+            header = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03"
+            conn.sendall(b"%x\r\n%s\r\n" % (len(header), header))
+            end = time.monotonic() + seconds
+            while time.monotonic() < end and not stop.wait(0.05):
+                empty_block = b"\x00\x00\x00\xff\xff"  # a stored block of no bytes
+                conn.sendall(b"%x\r\n%s\r\n" % (len(empty_block), empty_block))
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            threading.Thread(target=serve, args=(conn,), daemon=True).start()
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}/"
+    finally:
+        stop.set()
+        thread.join(5)
+        listener.close()
+
+
+@pytest.mark.network
+def test_deadline_holds_for_a_gzip_body_that_decodes_to_nothing_requests() -> None:
+    """An installed session gives up within max_body_seconds on a gzip body that never decodes."""
+    with _silent_gzip_server() as url, requests.Session() as session:
+        cloudstatus.install(session, max_body_seconds=0.5)
+        start = time.monotonic()
+        with pytest.raises(cloudstatus.InternalServerError) as info:
+            session.get(url, timeout=10)
+        assert time.monotonic() - start < 3
+    assert info.value.response.content == b""
+
+
+@pytest.mark.network
+def test_deadline_holds_for_a_gzip_body_that_decodes_to_nothing_httpx() -> None:
+    """An httpx.Client gives up within max_body_seconds on a gzip body that never decodes."""
+    httpx = pytest.importorskip("httpx")
+    with _silent_gzip_server() as url, httpx.Client(timeout=10) as client:
+        cloudstatus.install(client, max_body_seconds=0.5)
+        start = time.monotonic()
+        with pytest.raises(cloudstatus.InternalServerError):
+            client.get(url)
+        assert time.monotonic() - start < 3
