@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import heapq
+import os
 import socket
+import threading
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -85,6 +88,73 @@ def _reader(response: requests.Response) -> Callable[[int], bytes]:
     return lambda n: next(chunks, b"")
 
 
+class DeadlineCut:
+    """Shuts a socket down when a deadline passes, unless cancelled first.
+
+    A per-read socket timeout does not bound a body whose bytes keep arriving but
+    decode to nothing (a gzip stream of empty blocks): the client library keeps
+    reading inside one call, never handing control back to check the deadline.
+    Shutting the socket down ends that call; :attr:`fired` says it happened. One
+    shared thread watches every armed deadline, so arming one costs no thread.
+    """
+
+    __slots__ = ("fired", "sock", "when")
+
+    def __init__(self, sock: socket.socket, seconds: float) -> None:
+        self.fired = False
+        self.sock: socket.socket | None = sock
+        self.when = time.monotonic() + seconds
+        _watchdog.arm(self)
+
+    def cancel(self) -> None:
+        """Disarm; from then on the socket is left alone and :attr:`fired` is final."""
+        with _watchdog.lock:
+            self.sock = None
+
+
+class _Watchdog:
+    """The thread that cuts the sockets of :class:`DeadlineCut` whose deadline passed."""
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        """Start afresh (in a forked child, where the parent's thread does not run)."""
+        self.lock = threading.Condition()
+        self._heap: list[tuple[float, int, DeadlineCut]] = []
+        self._order = 0
+        self._thread: threading.Thread | None = None
+
+    def arm(self, cut: DeadlineCut) -> None:
+        with self.lock:
+            self._order += 1
+            heapq.heappush(self._heap, (cut.when, self._order, cut))
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="cloudstatus-deadline", daemon=True
+                )
+                self._thread.start()
+            self.lock.notify()
+
+    def _run(self) -> None:
+        with self.lock:
+            while True:
+                now = time.monotonic()
+                while self._heap and (self._heap[0][2].sock is None or self._heap[0][0] <= now):
+                    cut = heapq.heappop(self._heap)[2]
+                    sock, cut.sock = cut.sock, None
+                    if sock is not None:
+                        cut.fired = True
+                        with contextlib.suppress(OSError):
+                            sock.shutdown(socket.SHUT_RDWR)
+                self.lock.wait(self._heap[0][0] - now if self._heap else None)
+
+
+_watchdog = _Watchdog()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_watchdog.reset)
+
+
 def read_body(response: requests.Response, limit: int, seconds: float) -> tuple[bytes, bool]:
     """At most ``limit`` bytes of the (decoded) body, read within ``seconds``.
 
@@ -107,6 +177,7 @@ def read_body(response: requests.Response, limit: int, seconds: float) -> tuple[
     kept: list[bytes] = []
     size = 0
     ended = False
+    cut = DeadlineCut(sock, seconds) if sock is not None else None
     try:
         read = _reader(response)
         while size <= 2 * limit:  # the cap, then as much again drained
@@ -125,6 +196,9 @@ def read_body(response: requests.Response, limit: int, seconds: float) -> tuple[
     except Exception:  # corrupt gzip, cut connection, deadline: keep what arrived
         ended = False
     finally:
+        if cut is not None:
+            cut.cancel()
+            ended = ended and not cut.fired  # a read the cut ended is no end of the body
         if sock is not None:
             with contextlib.suppress(Exception):
                 sock.settimeout(timeout)
