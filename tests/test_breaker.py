@@ -369,3 +369,17 @@ def test_deadline_holds_for_a_gzip_body_that_decodes_to_nothing_httpx() -> None:
         with pytest.raises(cloudstatus.InternalServerError):
             client.get(url)
         assert time.monotonic() - start < 3
+
+
+@pytest.mark.network
+def test_deadline_holds_for_a_gzip_body_that_decodes_to_nothing_huawei() -> None:
+    """The Huawei SDK adapter's capped read gives up within its deadline on such a body too."""
+    pytest.importorskip("huaweicloudsdkcore")
+    from cloudstatus.huaweicloud import read_capped
+
+    with _silent_gzip_server() as url, requests.Session() as session:
+        response = session.get(url, stream=True, timeout=10)
+        start = time.monotonic()
+        body, complete = read_capped(response, 64 * 1024, 0.5)
+        assert time.monotonic() - start < 3
+    assert (body, complete) == (b"", False)
