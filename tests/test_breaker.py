@@ -383,3 +383,24 @@ def test_deadline_holds_for_a_gzip_body_that_decodes_to_nothing_huawei() -> None
         body, complete = read_capped(response, 64 * 1024, 0.5)
         assert time.monotonic() - start < 3
     assert (body, complete) == (b"", False)
+
+
+def test_the_authorization_scheme_name_is_not_masked() -> None:
+    """The scheme word of an Authorization header (Bearer, SDK-HMAC-SHA256) is no secret."""
+    said = "expected SDK-HMAC-SHA256 or Bearer scheme"
+    body = json.dumps({"error_code": "APIGW.0301", "error_msg": said}).encode()
+    for auth in (
+        "Bearer abcdefghijklmnop",
+        "SDK-HMAC-SHA256 Access=AKAKAKAK, Signature=abcdef0123",
+    ):
+        facts = Facts(
+            401,
+            "Unauthorized",
+            "GET",
+            "https://h/x",
+            {"Content-Type": "application/json"},
+            body,
+            True,
+            {"Authorization": auth},
+        )
+        assert error_from_facts(facts, HookOptions()).error_message == said
