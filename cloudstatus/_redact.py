@@ -294,9 +294,12 @@ def _header_secrets(name: str, value: str, found: set[str]) -> None:
     value = value.strip()
     found.add(value)
     words = value.split()
-    found.update(words)
+    # An Authorization scheme ("Bearer", "SDK-HMAC-SHA256") names the scheme, and
+    # servers name it in their messages: it is no secret, only what follows it.
+    secret_words = words[1:] if _is_scheme(name, words) else words
+    found.update(secret_words)
     # A base64 token (Basic, many bearer tokens) is echoed without its "=" padding too.
-    found.update(word.rstrip("=") for word in words)
+    found.update(word.rstrip("=") for word in secret_words)
     if name == "cookie":
         for cookie in value.split(";"):
             _, equals, cookie_value = cookie.partition("=")
@@ -323,6 +326,16 @@ def _header_secrets(name: str, value: str, found: set[str]) -> None:
         found.update((param, unquote_plus(param)))
         if key == "credential":  # AWS: "AKID/20240101/region/service/aws4_request"
             found.add(param.partition("/")[0])
+
+
+def _is_scheme(name: str, words: list[str]) -> bool:
+    """Whether the first of an authorization header's words is its scheme's name."""
+    return (
+        name in ("authorization", "proxy-authorization")
+        and len(words) > 1
+        and "=" not in words[0]
+        and ":" not in words[0]
+    )
 
 
 def _basic_credentials(token: str) -> tuple[str, ...]:
