@@ -224,6 +224,7 @@ class CloudStatusError(HTTPError):
         :param error_code: any value; kept as a :class:`str`.
         :param retryable: decides :attr:`retryable` instead of the tables.
         :param max_message_chars: cap on server text in the message (characters).
+        :raises TypeError: when ``status_code`` is not an int.
         :raises ValueError: when ``status_code`` contradicts the class
             (``ConflictError(status_code=404)``).
         """
@@ -344,7 +345,11 @@ _MISSING = object()
 
 
 def _check_status(cls: type[CloudStatusError], status_code: object) -> None:
-    """Refuse a status the class cannot carry: ``ConflictError(status_code=404)``."""
+    """Refuse a status the class cannot carry: ``ConflictError(status_code=404)``, ``"409"``."""
+    if not isinstance(status_code, int) or isinstance(status_code, bool):
+        raise TypeError(
+            f"status_code must be an int, got {type(status_code).__name__} {status_code!r}"
+        )
     if cls.status_code is not None:
         if status_code != cls.status_code:
             raise ValueError(

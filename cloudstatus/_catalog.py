@@ -498,7 +498,9 @@ def status_info(code: int, service: str | None = None) -> StatusInfo:
     (empty reason, :attr:`~cloudstatus.Advice.NONE`).
     """
     if type(code) is not int:
-        raise TypeError(f"status code must be an int, got {type(code).__name__} {code!r}")
+        if not isinstance(code, int) or isinstance(code, bool):
+            raise TypeError(f"status code must be an int, got {type(code).__name__} {code!r}")
+        code = int(code)  # an IntEnum such as http.HTTPStatus
     standard = load_standard().get(code)
     reason = standard.reason if standard else ""
     if service is not None:

@@ -55,6 +55,17 @@ def _parse_for_code(facts: Facts, opts: HookOptions) -> ErrorBody | None:
     return parsed
 
 
+def _code_of(parsed: ErrorBody) -> str | None:
+    """The error code as the exception reports it (cleaned as ``e.error_code`` is)."""
+    code = parsed.error_code
+    if code is None:
+        return None
+    from cloudstatus._fields import CODE_CHARS
+    from cloudstatus._redact import clean_text
+
+    return clean_text(str(code), CODE_CHARS) or None
+
+
 def error_from_facts(
     facts: Facts,
     options: HookOptions | None = None,
@@ -80,7 +91,7 @@ def error_from_facts(
     status = facts.status_code
     service = opts.service
     parsed = _parse_for_code(facts, opts) if _may_have_code_classes(opts) else None
-    code = parsed.error_code if parsed is not None else None
+    code = _code_of(parsed) if parsed is not None else None
     try:
         if type(status) is int and status >= 300:
             cls = resolve(status, service, code, opts.registry)

@@ -38,7 +38,8 @@ __all__ = [
 #: Default cap on server-supplied text placed in a message.
 DEFAULT_MESSAGE_CHARS = 300
 _FAMILY_LABELS = {3: "Redirection", 4: "Client Error", 5: "Server Error"}
-_CODE_CHARS = 200
+#: Cap on an error code or request id, in characters.
+CODE_CHARS = _CODE_CHARS = 200
 _REASON_CHARS = 100
 # to_dict() carries details nested no deeper than this; deeper ones are left out.
 _MAX_DETAILS_DEPTH = 32
@@ -228,6 +229,9 @@ def _pickle_body(e: CloudStatusError) -> tuple[bytes, str] | None:
     parse, redact, _ = _modules()
     text = parse._decode(facts.body, ctype)
     safe = redact.scrub(text, secrets) or ""
+    if not facts.body_complete:
+        # Cut at the byte cap, maybe halfway through an echo scrub cannot recognise.
+        safe = redact.scrub_cut_end(safe, secrets)
     media = ctype.partition(";")[0].strip()
     return safe.encode("utf-8", "surrogatepass"), f"{media}; charset=utf-8" if media else ""
 
@@ -245,16 +249,35 @@ def _parsed(e: CloudStatusError) -> ErrorBody:
         return raw  # type: ignore[no-any-return]
     parsed: ErrorBody = parse.parse_error_body(body[0], body[1], _parsers(e))
     secrets = e._secrets
-    if secrets and parsed.details is not None:
-        # An echo the text scrub could not see (a JSON escape, say) is masked here too.
-        masked = redact.scrub_value(parsed.details, secrets)
-        if masked != parsed.details:
-            parsed = type(parsed)(**{**parsed.__dict__, "details": masked})
-            e.__dict__["_pickle_body"] = (
-                json.dumps(masked, ensure_ascii=False).encode("utf-8"),
-                "application/json; charset=utf-8",
-            )
+    if not secrets:
+        return parsed
+    # An echo the text scrub could not see (a JSON escape, an HTML character reference)
+    # is decoded by the parser: mask what it found too, so that no unmasked copy stays
+    # in vars(e), and keep the body that still holds the echo out of pickles.
+    fields = parsed.__dict__
+    masked = {
+        name: redact.scrub(fields[name], secrets)
+        for name in ("error_code", "error_message", "request_id", "raw_code")
+        if isinstance(fields[name], str)
+    }
+    if parsed.details is not None:
+        masked["details"] = redact.scrub_value(parsed.details, secrets)
+    if all(value == fields[name] for name, value in masked.items()):
+        return parsed
+    parsed = type(parsed)(**{**fields, **masked})
+    e.__dict__["_pickle_body"] = _json_body(parsed.details)
     return parsed
+
+
+def _json_body(details: Any) -> tuple[bytes, str] | None:
+    """``details`` as a JSON body for a pickle (ASCII: lone surrogates survive); else None."""
+    if details is None:
+        return None
+    try:
+        text = json.dumps(details)
+    except (TypeError, ValueError, RecursionError):  # not JSON data: pickled without it
+        return None
+    return text.encode("ascii"), "application/json"
 
 
 def _max_chars(e: CloudStatusError) -> int:
@@ -479,22 +502,103 @@ def restore(ref: Any) -> CloudStatusError:
 
 
 def pickle_state(e: CloudStatusError) -> dict[str, Any]:
-    """Everything a pickle of ``e`` carries: computed values, no live objects, no secrets."""
+    """Everything a pickle of ``e`` carries: computed values, no live objects, no secrets.
+
+    Notes added with ``add_note()`` travel too, as they do with any exception.
+    """
     state = {name: getattr(e, name) for name in PICKLED_FIELDS}
     state["_message"] = str(e)
     state["_max_chars"] = e._max_chars
     explicit = e.__dict__.get("_args")
     if explicit is not None:
         state["_args"] = explicit
+    notes = e.__dict__.get("__notes__")
+    if isinstance(notes, list):  # what add_note() keeps: strings the caller wrote
+        state["__notes__"] = [note for note in notes if isinstance(note, str)]
     if _facts(e) is not None or "_pickle_body" in e.__dict__:
         if _parsers(e):
-            state["details"] = e.details  # a user parser may not exist on the other side
+            # A user parser may not exist on the other side: the details travel as they are.
+            state["details"] = _Nested.wrap(e.details)
         else:
             e._parsed  # noqa: B018  (settles the masked body first)
             state["_pickle_body"] = e._pickle_body
     else:
         state["details"] = e.details
     return state
+
+
+# Containers nested deeper than this pickle and deep-copy through _Nested.
+_MAX_PICKLE_DEPTH = 100
+
+
+def _too_deep(value: Any, limit: int) -> bool:
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        kind = type(item)
+        if kind is dict or kind is list:
+            if depth >= limit:
+                return True
+            stack.extend((v, depth + 1) for v in (item.values() if kind is dict else item))
+    return False
+
+
+class _Nested:
+    """Deeply nested details, pickled as a flat table of their dicts and lists.
+
+    pickle and :func:`copy.deepcopy` recurse once per level and give up near the
+    recursion limit; the table is two levels deep whatever the nesting, and unpickles
+    (or deep-copies) straight into the details themselves.
+    """
+
+    __slots__ = ("nodes", "root")
+
+    def __init__(self, nodes: list[tuple[int, list[Any]]], root: tuple[bool, Any]) -> None:
+        self.nodes = nodes
+        self.root = root
+
+    @classmethod
+    def wrap(cls, value: Any) -> Any:
+        """``value`` itself, or a :class:`_Nested` of it when it nests too deep."""
+        if not _too_deep(value, _MAX_PICKLE_DEPTH):
+            return value
+        nodes: list[tuple[int, list[Any]]] = []
+        index: dict[int, int] = {}
+        pending: list[tuple[Any, int]] = []
+
+        def ref(item: Any) -> tuple[bool, Any]:
+            if type(item) is not dict and type(item) is not list:
+                return False, item
+            known = index.get(id(item))
+            if known is None:
+                known = index[id(item)] = len(nodes)
+                nodes.append((0, []))
+                pending.append((item, known))
+            return True, known
+
+        root = ref(value)
+        while pending:
+            item, at = pending.pop()
+            if type(item) is dict:
+                nodes[at] = (0, [(k, ref(v)) for k, v in item.items()])
+            else:
+                nodes[at] = (1, [ref(v) for v in item])
+        return cls(nodes, root)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_unnest, (self.nodes, self.root))
+
+
+def _unnest(nodes: list[tuple[int, list[Any]]], root: tuple[bool, Any]) -> Any:
+    built: list[Any] = [{} if kind == 0 else [] for kind, _ in nodes]
+    for (kind, items), target in zip(nodes, built, strict=True):
+        if kind == 0:
+            for key, (is_ref, value) in items:
+                target[key] = built[value] if is_ref else value
+        else:
+            target.extend(built[value] if is_ref else value for is_ref, value in items)
+    is_ref, value = root
+    return built[value] if is_ref else value
 
 
 def _json_safe(value: Any) -> Any:
@@ -523,7 +627,7 @@ def _json_safe(value: Any) -> Any:
 
 def to_dict(e: CloudStatusError) -> dict[str, Any]:
     """See :meth:`cloudstatus.CloudStatusError.to_dict`."""
-    from dataclasses import asdict
+    from dataclasses import asdict, is_dataclass
 
     rate_limit = e.rate_limit
     info = e.error_info
@@ -543,7 +647,7 @@ def to_dict(e: CloudStatusError) -> dict[str, Any]:
         "retryable": e.retryable,
         "advice": advice.name if isinstance(advice, Advice) else None,
         "retry_reason": e.retry_reason,
-        "rate_limit": asdict(rate_limit) if rate_limit is not None else None,
+        "rate_limit": asdict(rate_limit) if is_dataclass(rate_limit) else None,
         "error_info": _info_dict(info),
         "details": _json_safe(e.details),
     }

@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import heapq
+import os
 import socket
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -88,6 +91,73 @@ def _reader(response: requests.Response) -> Callable[[int], bytes]:
     return lambda n: next(chunks, b"")
 
 
+class DeadlineCut:
+    """Shuts a socket down when a deadline passes, unless cancelled first.
+
+    A per-read socket timeout does not bound a body whose bytes keep arriving but
+    decode to nothing (a gzip stream of empty blocks): the client library keeps
+    reading inside one call, never handing control back to check the deadline.
+    Shutting the socket down ends that call; :attr:`fired` says it happened. One
+    shared thread watches every armed deadline, so arming one costs no thread.
+    """
+
+    __slots__ = ("fired", "sock", "when")
+
+    def __init__(self, sock: socket.socket, seconds: float) -> None:
+        self.fired = False
+        self.sock: socket.socket | None = sock
+        self.when = time.monotonic() + seconds
+        _watchdog.arm(self)
+
+    def cancel(self) -> None:
+        """Disarm; from then on the socket is left alone and :attr:`fired` is final."""
+        with _watchdog.lock:
+            self.sock = None
+
+
+class _Watchdog:
+    """The thread that cuts the sockets of :class:`DeadlineCut` whose deadline passed."""
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        """Start afresh (in a forked child, where the parent's thread does not run)."""
+        self.lock = threading.Condition()
+        self._heap: list[tuple[float, int, DeadlineCut]] = []
+        self._order = 0
+        self._thread: threading.Thread | None = None
+
+    def arm(self, cut: DeadlineCut) -> None:
+        with self.lock:
+            self._order += 1
+            heapq.heappush(self._heap, (cut.when, self._order, cut))
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="cloudstatus-deadline", daemon=True
+                )
+                self._thread.start()
+            self.lock.notify()
+
+    def _run(self) -> None:
+        with self.lock:
+            while True:
+                now = time.monotonic()
+                while self._heap and (self._heap[0][2].sock is None or self._heap[0][0] <= now):
+                    cut = heapq.heappop(self._heap)[2]
+                    sock, cut.sock = cut.sock, None
+                    if sock is not None:
+                        cut.fired = True
+                        with contextlib.suppress(OSError):
+                            sock.shutdown(socket.SHUT_RDWR)
+                self.lock.wait(self._heap[0][0] - now if self._heap else None)
+
+
+_watchdog = _Watchdog()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_watchdog.reset)
+
+
 def read_body(response: requests.Response, limit: int, seconds: float) -> tuple[bytes, bool]:
     """At most ``limit`` bytes of the (decoded) body, read within ``seconds``.
 
@@ -110,6 +180,7 @@ def read_body(response: requests.Response, limit: int, seconds: float) -> tuple[
     kept: list[bytes] = []
     size = 0
     ended = False
+    cut = DeadlineCut(sock, seconds) if sock is not None else None
     try:
         read = _reader(response)
         while size <= 2 * limit:  # the cap, then as much again drained
@@ -128,6 +199,9 @@ def read_body(response: requests.Response, limit: int, seconds: float) -> tuple[
     except Exception:  # corrupt gzip, cut connection, deadline: keep what arrived
         ended = False
     finally:
+        if cut is not None:
+            cut.cancel()
+            ended = ended and not cut.fired  # a read the cut ended is no end of the body
         if sock is not None:
             with contextlib.suppress(Exception):
                 sock.settimeout(timeout)
@@ -267,9 +341,10 @@ def raise_for_status(response: requests.Response, *args: Any, **kwargs: Any) -> 
     return response
 
 
-# Set while a session's wrapped send runs, so the redirect hops it sends are not checked.
-_in_send: contextvars.ContextVar[bool] = contextvars.ContextVar(
-    "cloudstatus_in_send", default=False
+# The hook whose wrapped send is running, so the redirect hops it sends are not checked;
+# another session called meanwhile (from a response hook, say) is checked as always.
+_in_send: contextvars.ContextVar[SessionHook | None] = contextvars.ContextVar(
+    "cloudstatus_in_send", default=None
 )
 
 
@@ -299,13 +374,14 @@ class SessionHook:
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
         """Send ``request`` as :meth:`requests.Session.send` does; raise for an error status."""
-        if _in_send.get():
-            return self._send(request, **kwargs)  # a redirect hop of the outer call
+        if _in_send.get() is self and kwargs.get("allow_redirects", True) is False:
+            # A redirect hop of the outer call: requests sends each with allow_redirects=False.
+            return self._send(request, **kwargs)
         stream = kwargs.get("stream", False)
         kwargs["stream"] = True
         if self.options.raise_redirects:
             kwargs["allow_redirects"] = False  # any redirect is an error: raise at the first
-        token = _in_send.set(True)
+        token = _in_send.set(self)
         try:
             response = self._send(request, **kwargs)
         finally:

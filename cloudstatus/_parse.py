@@ -536,7 +536,9 @@ def _charset(content_type: str) -> str | None:
 
 
 def _decode(body: bytes, content_type: str) -> str:
-    """Decode a body once: a BOM wins, then an allowed Content-Type charset, then UTF-8.
+    """Decode a body once: a BOM wins, then an allowed Content-Type charset, then the
+    encoding an XML declaration names (``<?xml version="1.0" encoding="GBK"?>``), then
+    UTF-8.
 
     Undecodable bytes become U+FFFD rather than an error.
     """
@@ -544,8 +546,21 @@ def _decode(body: bytes, content_type: str) -> str:
     for bom, codec in _BOMS:
         if body.startswith(bom):
             return body[len(bom) :].decode(codec, "replace")
-    declared = _text_codec(_charset(content_type))
+    declared = _text_codec(_charset(content_type)) or _xml_codec(body)
     return body.decode(declared or "utf-8", "replace")
+
+
+_XML_ENCODING = re.compile(
+    rb"\s*<\?xml\s[^>]{0,200}?encoding\s*=\s*[\"']([A-Za-z0-9._-]{1,40})[\"']"
+)
+
+
+def _xml_codec(body: bytes) -> str | None:
+    """The allowed text codec an XML declaration at the start of ``body`` names, or None."""
+    found = _XML_ENCODING.match(body[:256])
+    codec = _text_codec(found.group(1).decode("ascii")) if found else None
+    # A declaration readable as ASCII is not in UTF-16 or UTF-32, whatever it claims.
+    return None if codec is None or codec.startswith(("utf-16", "utf-32")) else codec
 
 
 @lru_cache(maxsize=64)
@@ -964,7 +979,10 @@ def header_map(headers: Mapping[str, str]) -> dict[str, str]:
     headers are scanned once however many facts are read from them. Never raises.
     """
     found: dict[str, str] = {}
-    store = getattr(headers, "_store", None)
+    try:
+        store = getattr(headers, "_store", None)
+    except Exception:  # an object whose attribute lookup raises: the careful walk decides
+        store = None
     if isinstance(store, dict):  # an OrderedDict in requests
         # requests' CaseInsensitiveDict keeps {lowercased name: (name, value)}: one pass,
         # names already unique and lowercased (the common case, on every error).

@@ -25,6 +25,7 @@ __all__ = [
     "redact_headers",
     "redact_url",
     "scrub",
+    "scrub_cut_end",
     "scrub_value",
     "secret_values",
 ]
@@ -66,6 +67,7 @@ _SECRET_HEADER_PARTS = (
     "private-key",
     "subscription-key",
     "functions-key",
+    "appcode",  # Huawei API gateway simple authentication: X-Apig-AppCode
 )
 # A query parameter is secret when its name contains one of these...
 _SECRET_PARAM_PARTS = (
@@ -171,6 +173,9 @@ def redact_url(url: str | None) -> str:
         codes), ``jwt``, ``appid``, ``app_id``, ``api_sig``, ``code_verifier``, ``ak``,
         ``sk`` or ``authorization``.
 
+      A parameter whose value is a URL with userinfo (``callback=https://u:p@h/``, also
+      percent-encoded) is secret whatever its name.
+
     The URL is never decoded, validated or re-encoded, so every string has a result
     and everything else comes back character for character (bytes are decoded as
     UTF-8 first, other objects passed to :class:`str`). Secrets in the path (webhook
@@ -197,7 +202,8 @@ def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
     A header is secret when its lowercased name is in :data:`SECRET_HEADERS` or
     contains ``token``, ``secret``, ``password``, ``passwd``, ``credential``,
     ``signature``, ``api-key``, ``apikey``, ``api_key``, ``auth-key``, ``access-key``,
-    ``private-key``, ``subscription-key`` or ``functions-key``. Names keep their case;
+    ``private-key``, ``subscription-key``, ``functions-key`` or ``appcode`` (Huawei's
+    ``X-Apig-AppCode``). Names keep their case;
     values are converted with :class:`str`.
     Never raises: something that is not a mapping gives ``{}``.
     """
@@ -216,7 +222,8 @@ def secret_values(url: object, headers: object, extra: Iterable[object] = ()) ->
     * the user and password of the URL's userinfo, and the values of secret query and
       fragment parameters (see :func:`redact_url`), as sent and percent-decoded;
     * the values of secret headers (see :func:`redact_headers`), whole and word by
-      word, so the token of ``Bearer <token>`` counts; and from those values:
+      word (also without base64 ``=`` padding), so the token of ``Bearer <token>``
+      counts; and from those values:
 
       - ``Basic``: the base64-decoded ``user:password``, the user and the password;
       - parameters of other schemes, such as Huawei's ``SDK-HMAC-SHA256 Access=…,
@@ -275,7 +282,11 @@ def _url_secrets(text: str, found: set[str]) -> None:
         found.update(unquote_plus(part) for part in parts)
     for params in (query, fragment):
         for _, _, value in _secret_params(_PARAM_SEPARATOR.split(params)):
-            found.update((value, unquote_plus(value)))
+            decoded = unquote_plus(value)
+            found.update((value, decoded))
+            inner = _userinfo(decoded)  # a URL with credentials, passed as a parameter
+            if inner is not None:
+                found.update(inner[1].split(":", 1))
 
 
 def _header_secrets(name: str, value: str, found: set[str]) -> None:
@@ -283,7 +294,12 @@ def _header_secrets(name: str, value: str, found: set[str]) -> None:
     value = value.strip()
     found.add(value)
     words = value.split()
-    found.update(words)
+    # An Authorization scheme ("Bearer", "SDK-HMAC-SHA256") names the scheme, and
+    # servers name it in their messages: it is no secret, only what follows it.
+    secret_words = words[1:] if _is_scheme(name, words) else words
+    found.update(secret_words)
+    # A base64 token (Basic, many bearer tokens) is echoed without its "=" padding too.
+    found.update(word.rstrip("=") for word in secret_words)
     if name == "cookie":
         for cookie in value.split(";"):
             _, equals, cookie_value = cookie.partition("=")
@@ -310,6 +326,16 @@ def _header_secrets(name: str, value: str, found: set[str]) -> None:
         found.update((param, unquote_plus(param)))
         if key == "credential":  # AWS: "AKID/20240101/region/service/aws4_request"
             found.add(param.partition("/")[0])
+
+
+def _is_scheme(name: str, words: list[str]) -> bool:
+    """Whether the first of an authorization header's words is its scheme's name."""
+    return (
+        name in ("authorization", "proxy-authorization")
+        and len(words) > 1
+        and "=" not in words[0]
+        and ":" not in words[0]
+    )
 
 
 def _basic_credentials(token: str) -> tuple[str, ...]:
@@ -356,6 +382,30 @@ def scrub(text: str | None, secrets: Iterable[str]) -> str | None:
         return text
     forms = _forms_of(secrets)
     return _scrub_text(text, forms) if forms else text
+
+
+def scrub_cut_end(text: str, secrets: Iterable[str], min_chars: int = 3) -> str:
+    """``text`` cut short (at a byte cap), without a secret's beginning at its end.
+
+    :func:`scrub` finds whole echoes only; when the text was cut in the middle of an
+    echo, the part that arrived would still show the secret's first characters. A
+    tail of ``text`` of at least ``min_chars`` characters that begins any form of a
+    secret (see :func:`scrub`) is replaced by ``***``. Never raises.
+    """
+    if not isinstance(text, str) or not text:
+        return text
+    forms = _forms_of(secrets)
+    if not forms:
+        return text
+    end = text.rstrip("\ufffd")  # a multi-byte character cut in half decodes to U+FFFD
+    folded = end.translate(_ASCII_LOWER)
+    longest = 0
+    for form in forms:
+        for size in range(min(len(form) - 1, len(folded)), max(min_chars, longest + 1) - 1, -1):
+            if folded.endswith(form[:size]):
+                longest = size
+                break
+    return end[: len(end) - longest] + REDACTED if longest else text
 
 
 def scrub_value(value: object, secrets: Iterable[str]) -> object:
@@ -609,8 +659,15 @@ def _secret_params(pieces: list[str]) -> Iterator[tuple[int, str, str]]:
     """Index, name and value of each secret parameter in ``_PARAM_SEPARATOR`` pieces."""
     for index in range(0, len(pieces), 2):
         name, equals, value = pieces[index].partition("=")
-        if equals and _is_secret_param(name):
+        if equals and (_is_secret_param(name) or _holds_userinfo(value)):
             yield index, name, value
+
+
+def _holds_userinfo(value: str) -> bool:
+    """Whether a parameter value is a URL with userinfo, as sent or percent-encoded."""
+    if "@" not in value and "%40" not in value.upper():
+        return False
+    return _userinfo(unquote_plus(value)) is not None
 
 
 def _redact_params(params: str) -> str:

@@ -17,8 +17,11 @@ __all__ = ["check_status", "error_class"]
 
 
 def check_status(status_code: object) -> int:
-    """Return ``status_code`` if it is an int of 300 or more; otherwise say what is wrong."""
+    """Return ``status_code`` as a plain int if it is one of 300 or more (an IntEnum such as
+    :class:`http.HTTPStatus` counts); otherwise say what is wrong."""
     if type(status_code) is not int:
+        if isinstance(status_code, int) and not isinstance(status_code, bool):
+            return check_status(int(status_code))  # an IntEnum such as http.HTTPStatus
         hint = ""
         if isinstance(status_code, (str, float)) and not isinstance(status_code, bool):
             hint = f"; convert it first, e.g. int({status_code!r})"

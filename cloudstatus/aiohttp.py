@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import aiohttp
 
+from cloudstatus import _fields
 from cloudstatus._facts import Facts
 from cloudstatus._foreign import ForeignPickling, basic_credentials, build_error, wants_error
 from cloudstatus._hook import HookOptions
@@ -142,7 +143,9 @@ def _error(
     # aiohttp.ClientResponseError's own attributes.
     err: Any = exc
     err.request_info = info
-    err.message = response.reason or ""
+    # The response's reason phrase, masked as the core masks it: a server may echo a
+    # credential there.
+    err.message = _fields.reason(exc) if response.reason else ""
     err.headers = response.headers
     err.history = response.history
     err.response = response

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import socket
 import time
 import weakref
 from collections.abc import Iterator
@@ -34,7 +35,7 @@ import httpx
 
 from cloudstatus._facts import Facts
 from cloudstatus._foreign import ForeignPickling, basic_credentials, build_error, wants_error
-from cloudstatus._hook import HookOptions
+from cloudstatus._hook import DeadlineCut, HookOptions
 
 if TYPE_CHECKING:
     from cloudstatus._base import CloudStatusError
@@ -253,6 +254,9 @@ def _read_sync(response: httpx.Response, opts: HookOptions) -> tuple[bytes, bool
     kept: list[bytes] = []
     size = 0
     ended = False
+    # Bytes that keep arriving but decode to nothing never hand control back to the
+    # loop below: the cut shuts the socket down at the deadline.
+    cut = _deadline_cut(response, opts.max_body_seconds)
     try:
         with _read_timeout_at_most(response, opts.max_body_seconds):
             for chunk in response.iter_bytes():
@@ -264,9 +268,22 @@ def _read_sync(response: httpx.Response, opts: HookOptions) -> tuple[bytes, bool
                 ended = True
     except Exception:  # cut connection, corrupt gzip, read timeout: keep what arrived
         ended = False
+    if cut is not None:
+        cut.cancel()
+        ended = ended and not cut.fired
     with contextlib.suppress(Exception):
         response.close()
     return _keep(response, kept, limit, ended)
+
+
+def _deadline_cut(response: httpx.Response, seconds: float) -> DeadlineCut | None:
+    """A :class:`DeadlineCut` on the socket under ``response`` (httpcore), or None."""
+    try:
+        stream = response.extensions.get("network_stream")
+        sock = stream.get_extra_info("socket") if stream is not None else None
+    except Exception:  # another transport: only the per-read timeout bounds the read
+        return None
+    return DeadlineCut(sock, seconds) if isinstance(sock, socket.socket) else None
 
 
 async def _read_async(response: httpx.Response, opts: HookOptions) -> tuple[bytes, bool]:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 import threading
 import time
 import warnings
@@ -43,7 +44,7 @@ from requests.adapters import BaseAdapter, HTTPAdapter
 from cloudstatus import CloudStatusError
 from cloudstatus._core import error_from_facts
 from cloudstatus._facts import Facts
-from cloudstatus._hook import HookOptions
+from cloudstatus._hook import DeadlineCut, HookOptions
 
 if TYPE_CHECKING:
     import requests
@@ -242,6 +243,9 @@ def read_capped(response: requests.Response, limit: int, seconds: float) -> tupl
     complete = False
     sock = _socket_of(response)
     saved: Any = None
+    # Bytes that keep arriving but decode to nothing never hand control back to the
+    # loop below: the cut shuts the socket down at the deadline.
+    cut = DeadlineCut(sock, seconds) if isinstance(sock, socket.socket) else None
     try:
         if sock is not None:
             saved = sock.gettimeout()
@@ -257,6 +261,9 @@ def read_capped(response: requests.Response, limit: int, seconds: float) -> tupl
             complete = True
     except Exception:  # cut connection, stalled past the deadline, corrupt gzip
         complete = False
+    if cut is not None:
+        cut.cancel()
+        complete = complete and not cut.fired
     try:
         if sock is not None and complete:
             sock.settimeout(saved)
