@@ -103,8 +103,21 @@ def __getattr__(name: str) -> object:
         globals()[name] = value
         return value
     if name in _SUBMODULES:
-        return importlib.import_module(f"{__name__}.{name}")
+        try:
+            return importlib.import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as exc:
+            if name not in _EXTRAS or exc.name is None or exc.name.startswith(__name__):
+                raise
+            # An AttributeError, so hasattr(cloudstatus, "httpx") is False without it.
+            raise AttributeError(
+                f"cloudstatus.{name} needs {exc.name}, which is not installed: "
+                f"pip install 'cloudstatus[{_EXTRAS[name]}]'"
+            ) from exc
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+# The adapters whose client library comes with an extra, and the extra's name.
+_EXTRAS = {"aiohttp": "aiohttp", "httpx": "httpx", "huaweicloud": "huaweicloud"}
 
 
 for _name in __all__:

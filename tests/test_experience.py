@@ -165,3 +165,28 @@ def test_a_second_registration_points_at_the_fixture() -> None:
     type("First", (cloudstatus.ConflictError,), {}, error_code="T.1", registry=reg)
     with pytest.raises(cloudstatus.RegistrationError, match="cloudstatus_registry fixture"):
         type("Second", (cloudstatus.ConflictError,), {}, error_code="T.1", registry=reg)
+
+
+def test_an_adapter_without_its_client_library_names_the_extra() -> None:
+    """cloudstatus.httpx without httpx: hasattr is False, and the error says what to install."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "class Hide:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'httpx' or name.startswith('httpx.'):\n"
+        "            raise ModuleNotFoundError(f'No module named {name!r}', name=name)\n"
+        "sys.meta_path.insert(0, Hide())\n"
+        "import cloudstatus\n"
+        "assert not hasattr(cloudstatus, 'httpx')\n"
+        "try:\n"
+        "    cloudstatus.httpx\n"
+        "except AttributeError as e:\n"
+        "    print(e)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert "pip install 'cloudstatus[httpx]'" in out
