@@ -11,7 +11,6 @@ they are read in, and are the same after a pickle or a copy.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -376,13 +375,6 @@ def _coerce_advice(owner: str, advice: Advice | str) -> Advice:
             f"{owner}: advice= takes a cloudstatus.Advice or one of its names "
             f"{[a.name for a in Advice]}, got {advice!r}"
         ) from None
-
-
-def _valid_delay(value: object) -> float | None:
-    if value is None or isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    delay = float(value)
-    return delay if math.isfinite(delay) and delay >= 0 else None
 
 
 set_root_class(CloudStatusError)

@@ -42,17 +42,17 @@ def _may_have_code_classes(opts: HookOptions) -> bool:
     return registered_anywhere() > 0
 
 
-def _parse_for_code(facts: Facts, opts: HookOptions) -> ErrorBody | None:
+def _parse_for_code(facts: Facts, opts: HookOptions) -> tuple[ErrorBody, dict[str, str]] | None:
+    """The parsed body and the header map it needed (kept: the exception reuses both)."""
     if not facts.body:
         return None
     from cloudstatus import _parse
 
-    headers = facts.headers
-    ctype = ""
-    if headers:
-        ctype = _parse.header_map(headers).get("content-type", "")
-    parsed: ErrorBody = _parse.parse_error_body(facts.body, ctype, opts.parsers)
-    return parsed
+    headers: dict[str, str] = _parse.header_map(facts.headers) if facts.headers else {}
+    parsed: ErrorBody = _parse.parse_error_body(
+        facts.body, headers.get("content-type", ""), opts.parsers
+    )
+    return parsed, headers
 
 
 def _code_of(parsed: ErrorBody) -> str | None:
@@ -90,7 +90,8 @@ def error_from_facts(
     opts = options if options is not None else DEFAULT_OPTIONS
     status = facts.status_code
     service = opts.service
-    parsed = _parse_for_code(facts, opts) if _may_have_code_classes(opts) else None
+    found = _parse_for_code(facts, opts) if _may_have_code_classes(opts) else None
+    parsed = found[0] if found is not None else None
     code = _code_of(parsed) if parsed is not None else None
     try:
         if type(status) is int and status >= 300:
@@ -105,4 +106,7 @@ def error_from_facts(
             cls = CloudStatusError
     if foreign is not None:
         cls = bridge(cls, foreign)
-    return cls._from_facts(facts, opts, service, response, request, parsed)
+    exc = cls._from_facts(facts, opts, service, response, request, parsed)
+    if found is not None:
+        exc._headers = found[1]
+    return exc

@@ -39,7 +39,7 @@ __all__ = [
 DEFAULT_MESSAGE_CHARS = 300
 _FAMILY_LABELS = {3: "Redirection", 4: "Client Error", 5: "Server Error"}
 #: Cap on an error code or request id, in characters.
-CODE_CHARS = _CODE_CHARS = 200
+CODE_CHARS = 200
 _REASON_CHARS = 100
 # to_dict() carries details nested no deeper than this; deeper ones are left out.
 _MAX_DETAILS_DEPTH = 32
@@ -161,11 +161,11 @@ def init_by_hand(e: CloudStatusError, d: dict[str, Any], **given: Any) -> None:
     d["service"] = service if isinstance(service, str) else cls.service
     code = given["error_code"]
     if code is not None:
-        d["error_code"] = _safe_text(code, _CODE_CHARS)
+        d["error_code"] = _safe_text(code, CODE_CHARS)
     message = given["error_message"]
     d["error_message"] = _safe_text(message, limit) if message else None
     request_id = given["request_id"]
-    d["request_id"] = _safe_text(request_id, _CODE_CHARS) if request_id else None
+    d["request_id"] = _safe_text(request_id, CODE_CHARS) if request_id else None
     d["details"] = given["details"]
     d["retry_after"] = _valid_delay(given["retry_after"])
     d["rate_limit"] = given["rate_limit"]
@@ -297,7 +297,7 @@ def _scrubbed(e: CloudStatusError, text: str | None, limit: int) -> str | None:
 def error_code(e: CloudStatusError) -> str | None:
     """The parsed error code, else the class's own (an error-code class)."""
     if _facts(e) is not None or "_pickle_body" in e.__dict__:
-        code = _scrubbed(e, e._parsed.error_code, _CODE_CHARS)
+        code = _scrubbed(e, e._parsed.error_code, CODE_CHARS)
         if code is not None:
             return code
     registered: str | None = type(e)._class_error_code
@@ -310,7 +310,7 @@ def _error_message(e: CloudStatusError) -> str | None:
 
 def _request_id(e: CloudStatusError) -> str | None:
     from_headers = _modules()[0].request_id_in(e._headers) if _facts(e) is not None else None
-    return _scrubbed(e, from_headers or e._parsed.request_id, _CODE_CHARS)
+    return _scrubbed(e, from_headers or e._parsed.request_id, CODE_CHARS)
 
 
 def _retry_after(e: CloudStatusError) -> float | None:

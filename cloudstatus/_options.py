@@ -35,11 +35,11 @@ class HookOptions(NamedTuple):
     :ivar max_body_bytes: read at most this many bytes of an error body (after
         decompression); the rest is drained a little, then the connection is closed.
     :ivar max_message_chars: cap on server text in messages and ``error_message``.
-    :ivar raise_redirects: raise :class:`~cloudstatus.RedirectionError` classes for every
-        3xx response that reaches the hook. requests runs response hooks on each hop
-        before following it, so with redirects followed (the default) this raises on
-        the first redirect instead of following it; use it with ``allow_redirects=False``
-        or when any redirect is an error.
+    :ivar raise_redirects: treat every redirect as an error: an installed requests
+        session does not follow it and raises the
+        :class:`~cloudstatus.RedirectionError` class of the first 3xx, whatever
+        ``allow_redirects`` says; :func:`error_from_response` and
+        :func:`raise_for_status` raise for a 3xx instead of returning None.
     :ivar parsers: extra body parsers, tried before the built-in ones.
     :ivar max_body_seconds: deadline, in seconds, for reading an error body; when it
         passes, the error is raised with what arrived and the connection is closed.
