@@ -98,7 +98,7 @@ class CloudStatusError(HTTPError):
     service: str | None = None
     # What the error was built from, kept out of ``vars(e)`` (it holds the request's
     # credentials, unmasked): the facts, the options, and values derived from them.
-    __slots__ = ("_facts", "_headers", "_options", "_raw_parsed", "_secrets")
+    __slots__ = ("_facts", "_headers", "_options", "_raw_parsed", "_secrets", "request", "response")
     _facts: Facts | None
     _headers: dict[str, str]
     _options: Any
@@ -266,11 +266,14 @@ class CloudStatusError(HTTPError):
         self = cls.__new__(cls)
         self._facts = facts
         self._options = options
-        d = self.__dict__
-        d["status_code"] = facts.status_code
-        d["service"] = service
-        d["response"] = response
-        d["request"] = request
+        self.response = response
+        self.request = request
+        # What the class already says stays out of __dict__: an unread error keeps no
+        # dict at all (see benchmarks/bench_hook.py, bytes retained).
+        if facts.status_code != cls.status_code:
+            self.__dict__["status_code"] = facts.status_code
+        if service != cls.service:
+            self.__dict__["service"] = service
         if parsed is not None:
             self._raw_parsed = parsed
         return self
@@ -327,8 +330,8 @@ class CloudStatusError(HTTPError):
 
     def __setstate__(self, state: dict[str, Any] | None) -> None:
         self.__dict__.update(state or {})
-        self.__dict__["response"] = None
-        self.__dict__["request"] = None
+        self.response = None
+        self.request = None
 
     def __copy__(self) -> CloudStatusError:
         new = type(self).__new__(type(self))

@@ -142,8 +142,8 @@ def init_by_hand(e: CloudStatusError, d: dict[str, Any], **given: Any) -> None:
         limit = DEFAULT_MESSAGE_CHARS
     d["_max_chars"] = limit
     d["status_code"] = status
-    d["response"] = response
-    d["request"] = request
+    e.response = response
+    e.request = request
     reason = given["reason"]
     if reason is not None:
         d["reason"] = reason_of(reason)
@@ -430,7 +430,9 @@ def _details(e: CloudStatusError) -> Any:
 
 
 #: Computed values kept in the exception's slots rather than its ``__dict__``.
-SLOTTED = frozenset({"_facts", "_headers", "_options", "_raw_parsed", "_secrets"})
+SLOTTED = frozenset(
+    {"_facts", "_headers", "_options", "_raw_parsed", "_secrets", "request", "response"}
+)
 #: Functions computing each lazy field from the exception, by attribute name.
 COMPUTED: Mapping[str, Callable[[CloudStatusError], Any]] = {
     "_secrets": _secrets,

@@ -55,20 +55,10 @@ class _StatusError(ForeignPickling, httpx.HTTPStatusError):
     """The httpx side of a bridged class: ``httpx.HTTPStatusError``, safe to read.
 
     httpx's ``request`` property raises :class:`RuntimeError` when unset, which it is
-    on an unpickled copy (a live request holds credentials and is never pickled);
-    here it reads None instead, as ``e.request`` does on every cloudstatus error. The
-    value lives under the instance's own ``request`` key, which the core already
-    leaves out of pickles.
+    on an unpickled copy (a live request holds credentials and is never pickled). On a
+    bridged class the cloudstatus side comes first, so ``e.request`` and ``e.response``
+    are the core's own attributes: None on such a copy, as on every cloudstatus error.
     """
-
-    @property  # type: ignore[override]
-    def request(self) -> httpx.Request | None:
-        request: httpx.Request | None = self.__dict__.get("request")
-        return request
-
-    @request.setter
-    def request(self, request: httpx.Request | None) -> None:
-        self.__dict__["request"] = request
 
 
 class _Hook:

@@ -308,6 +308,16 @@ def test_vars_holds_no_request_facts() -> None:
     assert {"_facts", "_secrets", "_headers", "_options"}.isdisjoint(vars(e))
 
 
+def test_unread_error_keeps_only_slots() -> None:
+    """An unread hook error keeps its response, request and facts in slots: vars(e) is empty."""
+    e = _error({**CASES[0], "auth": True})
+    assert vars(e) == {}
+    assert e.response is not None and e.request is not None
+    assert {"response", "request"}.isdisjoint(vars(e))
+    family = error_from_facts(Facts(status_code=420, body=b"{}"))
+    assert vars(family) == {"status_code": 420}
+
+
 def test_repr_names_the_service_namespace() -> None:
     """repr() of a service class says the namespace people import it from."""
     assert repr(dms.ConflictError("x")) == "dms.ConflictError('x')"
