@@ -43,12 +43,18 @@ class _ClassValue:
         self.name = name
         self.class_name = f"_class_{name}"
         self.compute = compute
+        self.settles = name in _fields.SETTLED_NAMES
 
     def __get__(self, obj: CloudStatusError | None, owner: type | None = None) -> Any:
         if obj is None:
             return getattr(owner, self.class_name, None)
+        d = obj.__dict__
+        if self.settles:  # the first public field read computes them all
+            _fields.settle(obj)
+            if self.name in d:
+                return d[self.name]
         value = self.compute(obj)
-        return obj.__dict__.setdefault(self.name, value)
+        return d.setdefault(self.name, value)
 
 
 class CloudStatusError(HTTPError):
@@ -83,8 +89,10 @@ class CloudStatusError(HTTPError):
 
     Fields other than :attr:`status_code`, :attr:`reason`, :attr:`service`,
     :attr:`response` and :attr:`request` are computed from the response on first
-    read and then kept in the instance's ``__dict__``: ``vars(e)`` shows only those
-    read so far, plus private facts.
+    read, all at once, and then kept in the instance's ``__dict__``: ``vars(e)`` is
+    empty on an unread error raised by a hook, and holds every field (and some private
+    values) once one was read. The response, the request and the facts they gave live
+    in slots, out of ``vars(e)``.
     """
 
     #: The HTTP status: the class's own, or the response's on an instance of a family

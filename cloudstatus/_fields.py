@@ -285,13 +285,18 @@ def _max_chars(e: CloudStatusError) -> int:
     return limit if type(limit) is int and limit > 0 else DEFAULT_MESSAGE_CHARS
 
 
-def _scrubbed(e: CloudStatusError, text: str | None, limit: int) -> str | None:
+def _shown(text: str | None, limit: int, secrets: tuple[str, ...]) -> str | None:
+    """Server text as a field shows it: credentials masked, one clean line, or None."""
     if not text:
         return None
-    secrets = e._secrets
+    redact = _modules()[1]
     if secrets:
-        text = _modules()[1].scrub(text, secrets)
-    return _modules()[1].clean_text(text, limit) or None
+        text = redact.scrub(text, secrets)
+    return redact.clean_text(text, limit) or None
+
+
+def _scrubbed(e: CloudStatusError, text: str | None, limit: int) -> str | None:
+    return _shown(text, limit, e._secrets)
 
 
 def error_code(e: CloudStatusError) -> str | None:
@@ -341,30 +346,34 @@ def _url(e: CloudStatusError) -> str | None:
     return _modules()[1].redact_url(url) or None if url else None
 
 
-def _caller_override(e: CloudStatusError) -> tuple[str, bool] | None:
-    overrides = getattr(_options(e), "retry_overrides", None)
+def _caller_override(options: Any, code: str | None, status: int | None) -> tuple[str, bool] | None:
+    overrides = getattr(options, "retry_overrides", None)
     if not overrides:
         return None
-    code = e.error_code
     if code is not None and code in overrides:
         return f"error code {code}", bool(overrides[code])
-    status = e.status_code
     if status in overrides:
         return f"status {status}", bool(overrides[status])
     return None
 
 
-def _decision(e: CloudStatusError) -> Decision:
-    policy = _modules()[2]
+def _decide(
+    e: CloudStatusError,
+    status: int | None,
+    method: str | None,
+    code: str | None,
+    has_retry_after: bool,
+) -> Decision:
+    """The retry decision for ``e`` from field values already computed."""
     cls = type(e)
-    decision: Decision = policy.decide_safely(
-        e.status_code or 0,
+    decision: Decision = _modules()[2].decide_safely(
+        status or 0,
         service=e.service,
-        method=e.method,
-        has_retry_after=e.retry_after is not None,
+        method=method,
+        has_retry_after=has_retry_after,
         override=cls._retry_override,
-        error_code=e.error_code,
-        caller=_caller_override(e),
+        error_code=code,
+        caller=_caller_override(_options(e), code, status),
     )
     forced = e.__dict__.get("_forced_retryable")
     if forced is not None:
@@ -379,37 +388,55 @@ def _decision(e: CloudStatusError) -> Decision:
     return decision
 
 
-def _error_info(e: CloudStatusError) -> Any:
-    code = e.error_code
+def _decision(e: CloudStatusError) -> Decision:
+    return _decide(e, e.status_code, e.method, e.error_code, e.retry_after is not None)
+
+
+def _info_of(code: str | None, service: str | None) -> Any:
     if not code:
         return None
     from cloudstatus._catalog import error_code_info
 
     try:
-        return error_code_info(code, service=e.service)
+        return error_code_info(code, service=service)
     except LookupError:  # a service nobody declared in this process
         return error_code_info(code)
 
 
-def _message(e: CloudStatusError) -> str:
-    status = e.status_code
-    digit = status // 100 if status else type(e)._family_digit
+def _error_info(e: CloudStatusError) -> Any:
+    return _info_of(e.error_code, e.service)
+
+
+def _compose(
+    cls: type[CloudStatusError],
+    status: int | None,
+    reason: str,
+    url: str | None,
+    code: str | None,
+    message: str | None,
+    request_id: str | None,
+) -> str:
+    """The message: requests' wording, then what the server said."""
+    digit = status // 100 if status else cls._family_digit
     label = _FAMILY_LABELS.get(digit or 0, "HTTP Error")
     head = f"{status} {label}" if status else label
-    if e.reason:
-        head += f": {e.reason}"
-    if e.url:
-        head += f" for url: {e.url}"
-    said = " ".join(
-        part
-        for part in (f"[{e.error_code}]" if e.error_code else "", e.error_message or "")
-        if part
-    )
-    if said:
-        head += f" {said}"
-    if e.request_id:
-        head += f" (request id: {e.request_id})"
+    if reason:
+        head += f": {reason}"
+    if url:
+        head += f" for url: {url}"
+    if code:
+        head += f" [{code}] {message}" if message else f" [{code}]"
+    elif message:
+        head += f" {message}"
+    if request_id:
+        head += f" (request id: {request_id})"
     return head
+
+
+def _message(e: CloudStatusError) -> str:
+    return _compose(
+        type(e), e.status_code, e.reason, e.url, e.error_code, e.error_message, e.request_id
+    )
 
 
 def reason(e: CloudStatusError) -> str:
@@ -417,8 +444,11 @@ def reason(e: CloudStatusError) -> str:
     facts = _facts(e)
     if facts is None:
         return type(e)._class_reason
+    return _facts_reason(facts, e._secrets)
+
+
+def _facts_reason(facts: Facts, secrets: tuple[str, ...]) -> str:
     text = reason_of(facts.reason)
-    secrets = e._secrets
     if text and secrets:
         redact = _modules()[1]
         text = redact.clean_text(redact.scrub(text, secrets), _REASON_CHARS)
@@ -427,6 +457,81 @@ def reason(e: CloudStatusError) -> str:
 
 def _details(e: CloudStatusError) -> Any:
     return e._parsed.details
+
+
+def settle(e: CloudStatusError) -> None:
+    """Compute every public field ``e`` has not computed yet, at once.
+
+    The first read of any field settles them all: one pass shares the parsed body, the
+    header map and the secrets, where a descriptor per field would pay its own dispatch
+    and lookups each time. Each value is stored with ``setdefault``, so threads racing
+    on a fresh error all read the first value stored.
+    """
+    d = e.__dict__
+    facts = _facts(e)
+    if facts is not None and SETTLED_NAMES.isdisjoint(d):
+        _settle_facts(e, facts, d)
+    else:
+        settle_each(e)
+
+
+def settle_each(e: CloudStatusError) -> None:
+    """:func:`settle` one field function at a time: the reference the fast pass matches."""
+    d = e.__dict__
+    for name, compute in _SETTLED:
+        if name not in d:
+            d.setdefault(name, compute(e))
+
+
+def _settle_facts(e: CloudStatusError, facts: Facts, d: dict[str, Any]) -> None:
+    """:func:`settle` for an error built from facts with no field read yet.
+
+    The same helpers as the per-field functions, called once each with the values
+    computed before them rather than through attribute reads.
+    """
+    parse = _modules()[0]
+    cls = type(e)
+    secrets = e._secrets
+    headers = e._headers
+    parsed = d.get("_parsed")
+    if parsed is None:
+        parsed = d.setdefault("_parsed", _parsed(e))
+    limit = d.get("_max_chars")
+    if limit is None:
+        limit = d.setdefault("_max_chars", _max_chars(e))
+    method = facts.method.upper() if isinstance(facts.method, str) else None
+    url = _modules()[1].redact_url(facts.url) or None if facts.url else None
+    reason = e.reason
+    code = _shown(parsed.error_code, CODE_CHARS, secrets) or cls._class_error_code
+    message = _shown(parsed.error_message, limit, secrets)
+    request_id = _shown(parse.request_id_in(headers) or parsed.request_id, CODE_CHARS, secrets)
+    retry_after = parse.parse_retry_after(headers.get("retry-after"))
+    if retry_after is None:
+        retry_after = _valid_delay(getattr(parsed, "retry_delay", None))
+    status = e.status_code
+    decision = d.get("_decision")
+    if decision is None:
+        decision = d.setdefault(
+            "_decision", _decide(e, status, method, code, retry_after is not None)
+        )
+    values = (
+        ("method", method),
+        ("url", url),
+        ("error_code", code),
+        ("error_message", message),
+        ("request_id", request_id),
+        ("details", parsed.details),
+        ("retry_after", retry_after),
+        ("rate_limit", parse.rate_limit_in(headers)),
+        ("retryable", decision.retryable),
+        ("advice", decision.advice),
+        ("retry_reason", decision.reason),
+        ("error_info", _info_of(code, e.service)),
+        ("_message", _compose(cls, status, reason, url, code, message, request_id)),
+    )
+    setdefault = d.setdefault
+    for name, value in values:
+        setdefault(name, value)
 
 
 #: Computed values kept in the exception's slots rather than its ``__dict__``.
@@ -459,6 +564,29 @@ COMPUTED: Mapping[str, Callable[[CloudStatusError], Any]] = {
     "_options": lambda e: None,
     "_raw_parsed": lambda e: None,
 }
+#: What :func:`settle` computes, each after every field it reads.
+_SETTLED: tuple[tuple[str, Callable[[CloudStatusError], Any]], ...] = tuple(
+    (name, {**COMPUTED, "error_code": error_code}[name])
+    for name in (
+        "method",
+        "url",
+        "error_code",
+        "error_message",
+        "request_id",
+        "details",
+        "retry_after",
+        "rate_limit",
+        "retryable",
+        "advice",
+        "retry_reason",
+        "error_info",
+        "_message",
+    )
+)
+#: The fields whose first read settles them all. ``reason`` is not one of them: a class
+#: with a standard phrase says it itself, and only the root and family classes read the
+#: response's.
+SETTLED_NAMES = frozenset(name for name, _ in _SETTLED)
 
 
 # --- names, pickles, records ---------------------------------------------------------------

@@ -21,6 +21,7 @@ import requests
 from requests.structures import CaseInsensitiveDict
 
 import cloudstatus
+from cloudstatus import _fields
 from cloudstatus._core import error_from_facts
 from cloudstatus._facts import Facts
 from cloudstatus.services import dms
@@ -223,6 +224,25 @@ def test_deeply_nested_json_pickles_and_copies(depth: int) -> None:
         assert clone.details == e.details
     assert e.to_dict()["details"] is None  # too deep for a log record
     json.dumps(e.to_dict())
+
+
+@pytest.mark.parametrize("case", CASES, ids=range(len(CASES)))
+def test_one_pass_matches_the_field_functions(case: dict[str, Any]) -> None:
+    """The one pass that settles a fresh error gives what each field's own function gives."""
+    fast, reference = _error(case), _error(case)
+    _fields.settle(fast)
+    _fields.settle_each(reference)
+    assert _values(fast, list(FIELDS)) == _values(reference, list(FIELDS))
+    assert vars(fast).keys() == vars(reference).keys()
+
+
+def test_first_read_settles_every_field() -> None:
+    """Reading one field computes them all, so vars(e) then holds every public field."""
+    e = _error(CASES[-4])
+    assert vars(e) == {}
+    assert e.request_id == "req-1"
+    assert vars(e).keys() >= _fields.SETTLED_NAMES
+    assert "reason" not in vars(e)  # a status class says its phrase itself
 
 
 def test_threads_reading_one_fresh_exception_agree() -> None:
