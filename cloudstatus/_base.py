@@ -282,8 +282,7 @@ class CloudStatusError(HTTPError):
             self.__dict__["status_code"] = facts.status_code
         if service != cls.service:
             self.__dict__["service"] = service
-        if parsed is not None:
-            self._raw_parsed = parsed
+        self._raw_parsed = parsed  # set even when None: an unset slot costs a lookup miss
         return self
 
     def __getattr__(self, name: str) -> Any:
