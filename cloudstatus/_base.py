@@ -108,10 +108,10 @@ class CloudStatusError(HTTPError):
     # credentials, unmasked): the facts, the options, and values derived from them.
     __slots__ = ("_facts", "_headers", "_options", "_raw_parsed", "_secrets", "request", "response")
     _facts: Facts | None
-    _headers: dict[str, str]
+    _headers: dict[str, str] | None
     _options: Any
     _raw_parsed: Any
-    _secrets: tuple[str, ...]
+    _secrets: tuple[str, ...] | None
 
     _class_error_code: ClassVar[str | None] = None
     _retry_override: ClassVar[bool | Advice | None] = None
@@ -274,6 +274,9 @@ class CloudStatusError(HTTPError):
         self = cls.__new__(cls)
         self._facts = facts
         self._options = options
+        # Computed on first read; set now because a read of an unset slot costs a miss.
+        self._secrets = None
+        self._headers = None
         self.response = response
         self.request = request
         # What the class already says stays out of __dict__: an unread error keeps no

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import sys
+import threading
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -63,18 +64,22 @@ PICKLED_FIELDS = (
 )
 
 
-def _modules() -> tuple[Any, Any, Any]:
-    # The parsers, the redactor and the policy load with the first field read, not
-    # with ``import cloudstatus``; kept in a global so later reads skip the imports.
+def _modules() -> tuple[Any, Any, Any, Any]:
+    # The parsers, the redactor, the policy and the catalog load with the first field
+    # read, not with ``import cloudstatus``; kept in a global so later reads skip the
+    # import statements.
     global _loaded
     if _loaded is None:
-        from cloudstatus import _parse, _policy, _redact
+        from cloudstatus import _catalog, _parse, _policy, _redact
 
-        _loaded = (_parse, _redact, _policy)
+        _loaded = (_parse, _redact, _policy, _catalog)
     return _loaded
 
 
-_loaded: tuple[Any, Any, Any] | None = None
+_loaded: tuple[Any, Any, Any, Any] | None = None
+# Held only while a pass checks that no other thread settled the error and stores its
+# values: the values are computed outside it.
+_SETTLE_LOCK = threading.Lock()
 
 
 def _facts(e: CloudStatusError) -> Facts | None:
@@ -204,6 +209,22 @@ def _headers(e: CloudStatusError) -> dict[str, str]:
     return headers
 
 
+def _secrets_of(e: CloudStatusError) -> tuple[str, ...]:
+    """The request's secrets, computed once (the hook leaves the slot None until then)."""
+    found: tuple[str, ...] | None = e._secrets
+    if found is None:
+        found = e._secrets = _secrets(e)
+    return found
+
+
+def _headers_of(e: CloudStatusError) -> dict[str, str]:
+    """The response's header map, built once (the hook leaves the slot None until then)."""
+    found: dict[str, str] | None = e._headers
+    if found is None:
+        found = e._headers = _headers(e)
+    return found
+
+
 def _options(e: CloudStatusError) -> Any:
     return getattr(e, "_options", None)
 
@@ -222,11 +243,11 @@ def _pickle_body(e: CloudStatusError) -> tuple[bytes, str] | None:
     facts = _facts(e)
     if facts is None or not facts.body:
         return None
-    ctype = e._headers.get("content-type", "")
-    secrets = e._secrets
+    ctype = _headers_of(e).get("content-type", "")
+    secrets = _secrets_of(e)
     if not secrets:
         return facts.body, ctype
-    parse, redact, _ = _modules()
+    parse, redact = _modules()[:2]
     text = parse._decode(facts.body, ctype)
     safe = redact.scrub(text, secrets) or ""
     if not facts.body_complete:
@@ -237,18 +258,18 @@ def _pickle_body(e: CloudStatusError) -> tuple[bytes, str] | None:
 
 
 def _parsed(e: CloudStatusError) -> ErrorBody:
-    parse, redact, _ = _modules()
+    parse, redact = _modules()[:2]
     body = e.__dict__.get("_pickle_body")
     if body is None and _facts(e) is not None:
         body = e._pickle_body
     if body is None:
         return parse.ErrorBody()  # type: ignore[no-any-return]
     raw = getattr(e, "_raw_parsed", None)
-    if raw is not None and not e._secrets:
+    if raw is not None and not _secrets_of(e):
         # No credential to mask: the masked body is the body, and its parse the same.
         return raw  # type: ignore[no-any-return]
     parsed: ErrorBody = parse.parse_error_body(body[0], body[1], _parsers(e))
-    secrets = e._secrets
+    secrets = _secrets_of(e)
     if not secrets:
         return parsed
     # An echo the text scrub could not see (a JSON escape, an HTML character reference)
@@ -296,7 +317,7 @@ def _shown(text: str | None, limit: int, secrets: tuple[str, ...]) -> str | None
 
 
 def _scrubbed(e: CloudStatusError, text: str | None, limit: int) -> str | None:
-    return _shown(text, limit, e._secrets)
+    return _shown(text, limit, _secrets_of(e))
 
 
 def error_code(e: CloudStatusError) -> str | None:
@@ -314,7 +335,7 @@ def _error_message(e: CloudStatusError) -> str | None:
 
 
 def _request_id(e: CloudStatusError) -> str | None:
-    from_headers = _modules()[0].request_id_in(e._headers) if _facts(e) is not None else None
+    from_headers = _modules()[0].request_id_in(_headers_of(e)) if _facts(e) is not None else None
     return _scrubbed(e, from_headers or e._parsed.request_id, CODE_CHARS)
 
 
@@ -322,7 +343,7 @@ def _retry_after(e: CloudStatusError) -> float | None:
     if _facts(e) is None:
         return None
     parse = _modules()[0]
-    seconds: float | None = parse.parse_retry_after(e._headers.get("retry-after"))
+    seconds: float | None = parse.parse_retry_after(_headers_of(e).get("retry-after"))
     if seconds is None:
         seconds = _valid_delay(getattr(e._parsed, "retry_delay", None))
     return seconds
@@ -331,7 +352,7 @@ def _retry_after(e: CloudStatusError) -> float | None:
 def _rate_limit(e: CloudStatusError) -> Any:
     if _facts(e) is None:
         return None
-    return _modules()[0].rate_limit_in(e._headers)
+    return _modules()[0].rate_limit_in(_headers_of(e))
 
 
 def _method(e: CloudStatusError) -> str | None:
@@ -380,12 +401,16 @@ def _decide(
         decision = type(decision)(forced, decision.advice, "the caller decided it when raising")
     facts = _facts(e)
     if facts is not None and facts.attempts > 1:
-        decision = type(decision)(
-            decision.retryable,
-            decision.advice,
-            f"{decision.reason} (sent {facts.attempts} times: the retries below gave up)",
-        )
+        decision = _after_attempts(decision, facts.attempts)
     return decision
+
+
+def _after_attempts(decision: Decision, attempts: int) -> Decision:
+    return type(decision)(
+        decision.retryable,
+        decision.advice,
+        f"{decision.reason} (sent {attempts} times: the retries below gave up)",
+    )
 
 
 def _decision(e: CloudStatusError) -> Decision:
@@ -395,12 +420,11 @@ def _decision(e: CloudStatusError) -> Decision:
 def _info_of(code: str | None, service: str | None) -> Any:
     if not code:
         return None
-    from cloudstatus._catalog import error_code_info
-
+    catalog = _modules()[3]
     try:
-        return error_code_info(code, service=service)
+        return catalog.error_code_info(code, service=service)
     except LookupError:  # a service nobody declared in this process
-        return error_code_info(code)
+        return catalog.error_code_info(code)
 
 
 def _error_info(e: CloudStatusError) -> Any:
@@ -444,7 +468,7 @@ def reason(e: CloudStatusError) -> str:
     facts = _facts(e)
     if facts is None:
         return type(e)._class_reason
-    return _facts_reason(facts, e._secrets)
+    return _facts_reason(facts, _secrets_of(e))
 
 
 def _facts_reason(facts: Facts, secrets: tuple[str, ...]) -> str:
@@ -468,7 +492,7 @@ def settle(e: CloudStatusError) -> None:
     on a fresh error all read the first value stored.
     """
     d = e.__dict__
-    facts = _facts(e)
+    facts = getattr(e, "_facts", None)
     if facts is not None and SETTLED_NAMES.isdisjoint(d):
         _settle_facts(e, facts, d)
     else:
@@ -486,52 +510,90 @@ def settle_each(e: CloudStatusError) -> None:
 def _settle_facts(e: CloudStatusError, facts: Facts, d: dict[str, Any]) -> None:
     """:func:`settle` for an error built from facts with no field read yet.
 
-    The same helpers as the per-field functions, called once each with the values
-    computed before them rather than through attribute reads.
+    The per-field functions' logic in one flat pass, for the hook's common case: where
+    a credential must be masked or a user parser consulted, it asks those functions.
+    ``test_one_pass_matches_the_field_functions`` holds the two to the same values.
     """
-    parse = _modules()[0]
+    parse, redact, policy = (_loaded if _loaded is not None else _modules())[:3]
     cls = type(e)
+    options = e._options
     secrets = e._secrets
+    if secrets is None:
+        secrets = e._secrets = redact.secret_values(
+            facts.url, facts.request_headers, facts.credentials
+        )
     headers = e._headers
+    if headers is None:
+        headers = e._headers = parse.header_map(facts.headers) if facts.headers else {}
     parsed = d.get("_parsed")
     if parsed is None:
-        parsed = d.setdefault("_parsed", _parsed(e))
-    limit = d.get("_max_chars")
-    if limit is None:
-        limit = d.setdefault("_max_chars", _max_chars(e))
+        if secrets or getattr(options, "parsers", ()):
+            parsed = e._parsed
+        else:  # nothing to mask: the body is its own pickle copy (see _pickle_body)
+            ctype = headers.get("content-type", "")
+            body = (facts.body, ctype) if facts.body else None
+            parsed = e._raw_parsed
+            if parsed is None:
+                parsed = parse.parse_error_body(facts.body, ctype) if body else parse.ErrorBody()
+            d.setdefault("_pickle_body", body)
+            parsed = d.setdefault("_parsed", parsed)
+    limit = getattr(options, "max_message_chars", DEFAULT_MESSAGE_CHARS)
+    if type(limit) is not int or limit < 1:
+        limit = DEFAULT_MESSAGE_CHARS
     method = facts.method.upper() if isinstance(facts.method, str) else None
-    url = _modules()[1].redact_url(facts.url) or None if facts.url else None
-    reason = e.reason
-    code = _shown(parsed.error_code, CODE_CHARS, secrets) or cls._class_error_code
-    message = _shown(parsed.error_message, limit, secrets)
-    request_id = _shown(parse.request_id_in(headers) or parsed.request_id, CODE_CHARS, secrets)
+    url = redact.redact_url(facts.url) or None if facts.url else None
+    request_id = parse.request_id_in(headers) or parsed.request_id
+    if secrets:
+        code = _shown(parsed.error_code, CODE_CHARS, secrets)
+        message = _shown(parsed.error_message, limit, secrets)
+        request_id = _shown(request_id, CODE_CHARS, secrets)
+    else:
+        clean = redact.clean_text
+        code = parsed.error_code
+        code = clean(code, CODE_CHARS) or None if code else None
+        message = parsed.error_message
+        message = clean(message, limit) or None if message else None
+        request_id = clean(request_id, CODE_CHARS) or None if request_id else None
+    if code is None:
+        code = cls._class_error_code
     retry_after = parse.parse_retry_after(headers.get("retry-after"))
     if retry_after is None:
-        retry_after = _valid_delay(getattr(parsed, "retry_delay", None))
+        retry_after = _valid_delay(parsed.retry_delay)
     status = e.status_code
-    decision = d.get("_decision")
-    if decision is None:
-        decision = d.setdefault(
-            "_decision", _decide(e, status, method, code, retry_after is not None)
-        )
-    values = (
-        ("method", method),
-        ("url", url),
-        ("error_code", code),
-        ("error_message", message),
-        ("request_id", request_id),
-        ("details", parsed.details),
-        ("retry_after", retry_after),
-        ("rate_limit", parse.rate_limit_in(headers)),
-        ("retryable", decision.retryable),
-        ("advice", decision.advice),
-        ("retry_reason", decision.reason),
-        ("error_info", _info_of(code, e.service)),
-        ("_message", _compose(cls, status, reason, url, code, message, request_id)),
+    service = e.service
+    overrides = getattr(options, "retry_overrides", None)
+    decision = policy.decide_safely(
+        status or 0,
+        service=service,
+        method=method,
+        has_retry_after=retry_after is not None,
+        override=cls._retry_override,
+        error_code=code,
+        caller=_caller_override(options, code, status) if overrides else None,
     )
-    setdefault = d.setdefault
-    for name, value in values:
-        setdefault(name, value)
+    if facts.attempts > 1:
+        decision = _after_attempts(decision, facts.attempts)
+    info = _info_of(code, service) if code else None
+    values = {
+        "_max_chars": limit,
+        "_decision": decision,
+        "method": method,
+        "url": url,
+        "error_code": code,
+        "error_message": message,
+        "request_id": request_id,
+        "details": parsed.details,
+        "retry_after": retry_after,
+        "rate_limit": parse.rate_limit_in(headers),
+        "retryable": decision.retryable,
+        "advice": decision.advice,
+        "retry_reason": decision.reason,
+        "error_info": info,
+        "_message": _compose(cls, status, e.reason, url, code, message, request_id),
+    }
+    with _SETTLE_LOCK:  # another thread may have settled it meanwhile: its values stand
+        if SETTLED_NAMES.isdisjoint(d):
+            d.update(values)
 
 
 #: Computed values kept in the exception's slots rather than its ``__dict__``.
