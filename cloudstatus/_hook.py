@@ -275,8 +275,15 @@ def _attempts(response: requests.Response) -> int:
 
 
 def _error_for(response: object, opts: HookOptions) -> CloudStatusError | None:
-    status = status_of(response)
-    if status is None or status < 300 or (status < 400 and not opts.raise_redirects):
+    try:  # a requests.Response: a plain int, read without a call
+        status = response.status_code  # type: ignore[attr-defined]
+    except Exception:  # a junk object whose attribute raises: not an error response
+        return None
+    if type(status) is not int:  # an IntEnum, a bool, junk: the careful reading
+        status = status_of(response)
+        if status is None:
+            return None
+    if status < 300 or (status < 400 and not opts.raise_redirects):
         return None
     resp: requests.Response = response  # type: ignore[assignment]
     try:
