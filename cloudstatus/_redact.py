@@ -645,21 +645,29 @@ def clean_text(text: str | None, limit: int = 300) -> str:
         digits += 1
 
 
-# Header names repeat on every request: each is decided once. A plain dict, emptied when
-# full, so that made-up names cannot grow it without end.
+# Header names repeat on every request: each is decided once. A plain dict that
+# secret_values reads inline, emptied when full, so that made-up names cannot grow it
+# without end. Exact str names only: a subclass hashes and compares its own way.
 _SECRET_HEADER_MEMO: dict[str, bool] = {}
 _SECRET_HEADER_MEMO_SIZE = 1024
 
 
 def _is_secret_header(name: str) -> bool:
+    if type(name) is not str:
+        return _secret_header_name(name)
     known = _SECRET_HEADER_MEMO.get(name)
     if known is None:
-        lowered = name.strip().lower()
-        known = lowered in SECRET_HEADERS or _SECRET_HEADER_PART.search(lowered) is not None
+        known = _secret_header_name(name)
         if len(_SECRET_HEADER_MEMO) >= _SECRET_HEADER_MEMO_SIZE:
             _SECRET_HEADER_MEMO.clear()
         _SECRET_HEADER_MEMO[name] = known
     return known
+
+
+@lru_cache(maxsize=1024)
+def _secret_header_name(name: str) -> bool:
+    lowered = name.strip().lower()
+    return lowered in SECRET_HEADERS or _SECRET_HEADER_PART.search(lowered) is not None
 
 
 def _is_secret_param(name: str) -> bool:

@@ -127,3 +127,17 @@ def test_the_header_name_memo_is_bounded(monkeypatch: pytest.MonkeyPatch) -> Non
     assert secret_values(URL, {"X-Api-Key": "key-123456"}) == ("key-123456",)
     assert _redact._is_secret_header("X-Name-1") is False
     assert _redact._is_secret_header(" Cookie ") is True
+
+
+class _OddName(str):
+    """A header name that lowercases to a secret one: answered apart from the plain name."""
+
+    def strip(self, chars: str | None = None) -> str:
+        return "authorization"
+
+
+def test_a_str_subclass_header_name_is_not_answered_from_the_plain_names_memo() -> None:
+    """The memo holds exact str names only; a subclass equal to one gets its own answer."""
+    assert _redact._is_secret_header("x-odd-name") is False
+    assert _redact._is_secret_header(_OddName("x-odd-name")) is True
+    assert _redact._is_secret_header("x-odd-name") is False
