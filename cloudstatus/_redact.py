@@ -279,7 +279,12 @@ def secret_values(url: object, headers: object, extra: Iterable[object] = ()) ->
         pass
     if not found:
         return ()  # a request without credentials: nothing to sort
-    return tuple(sorted((v for v in found if len(v) >= _MIN_SECRET_CHARS), key=len, reverse=True))
+    # Sorting first and dropping the short ones from the end keeps the same order as
+    # filtering first (the sort is stable), without a generator.
+    ordered = sorted(found, key=len, reverse=True)
+    while ordered and len(ordered[-1]) < _MIN_SECRET_CHARS:
+        ordered.pop()
+    return tuple(ordered)
 
 
 def _url_secrets(text: str, found: set[str]) -> None:

@@ -85,6 +85,16 @@ def test_a_header_name_known_harmless_is_still_read_as_bytes_or_secret() -> None
     )
 
 
+def test_short_values_are_dropped_from_the_end_of_the_longest_first_order() -> None:
+    """Values under six characters go, whether some longer ones stay or none do."""
+    assert secret_values("https://alice:pw-secret-1@h/", {}) == ("pw-secret-1",)
+    assert secret_values("https://alice:pw@h/", {}) == ()
+    assert secret_values(URL, {}, ("bb-long", "aa-long", "short", "x")) in (
+        ("bb-long", "aa-long"),
+        ("aa-long", "bb-long"),
+    )
+
+
 class _Text(str):
     """A str subclass: its headers are read without the memo."""
 
