@@ -444,6 +444,12 @@ def known_services() -> tuple[str, ...]:
     return tuple(sorted({*builtin_services(), *_declared}))
 
 
+# The built-in profiles asked for so far, by name: one lookup instead of a search of
+# builtin_services() on every question. A built-in profile is read once and never
+# replaced; only shipped names are kept, so it cannot grow past them.
+_builtin_profiles: dict[str, ServiceProfile] = {}
+
+
 def get_profile(service: str) -> ServiceProfile:
     """The profile of ``service``, built-in or declared.
 
@@ -452,8 +458,15 @@ def get_profile(service: str) -> ServiceProfile:
     declared = _declared.get(service) if isinstance(service, str) else None
     if declared is not None:
         return declared
+    if type(service) is str:  # a str subclass may compare its own way: not kept
+        builtin = _builtin_profiles.get(service)
+        if builtin is not None:
+            return builtin
     if isinstance(service, str) and service in builtin_services():
-        return load_builtin_profile(service)
+        profile = load_builtin_profile(service)
+        if type(service) is str:
+            _builtin_profiles[service] = profile
+        return profile
     raise LookupError(
         f"unknown service {service!r}; known services are {', '.join(known_services())}. "
         f"Declare your own with cloudstatus.services.declare(profile)."

@@ -129,6 +129,15 @@ def decide(
     return _standard(status, method)
 
 
+# decide_safely's answers by its arguments. Every error asks, with few distinct arguments,
+# and the lru_cache of decide costs more to key with seven keywords. Only decisions
+# for a known service (or none) are kept: a profile is never replaced once known, so
+# they cannot change; the fallback for an unknown service is not kept, as the
+# service may be declared later. Emptied when full, so odd arguments cannot grow it.
+_SAFE_DECISIONS: dict[tuple[object, ...], Decision] = {}
+_SAFE_DECISIONS_SIZE = 4096
+
+
 def decide_safely(
     status: int,
     *,
@@ -140,8 +149,12 @@ def decide_safely(
     caller: tuple[str, bool] | None = None,
 ) -> Decision:
     """:func:`decide` that never raises: a service nobody declared has no table."""
+    key = (status, service, method, has_retry_after, override, error_code, caller)
+    known = _SAFE_DECISIONS.get(key)
+    if known is not None:
+        return known
     try:
-        return decide(
+        decision = decide(
             status,
             service=service,
             method=method,
@@ -159,6 +172,10 @@ def decide_safely(
             error_code=error_code,
             caller=caller,
         )
+    if len(_SAFE_DECISIONS) >= _SAFE_DECISIONS_SIZE:
+        _SAFE_DECISIONS.clear()
+    _SAFE_DECISIONS[key] = decision
+    return decision
 
 
 def _standard(status: int, method: str | None) -> Decision:

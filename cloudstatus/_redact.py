@@ -183,7 +183,7 @@ def redact_url(url: str | None) -> str:
 
     :returns: the redacted URL; ``""`` for None.
     """
-    text = _url_text(url)
+    text = url if isinstance(url, str) else _url_text(url)
     if "@" not in text and "?" not in text and "#" not in text:
         return text  # nothing that could hold a secret: the common case, kept cheap
     base, question_mark, query, hash_mark, fragment = _split_url(text)
@@ -244,7 +244,7 @@ def secret_values(url: object, headers: object, extra: Iterable[object] = ()) ->
     """
     found: set[str] = set()
     try:
-        text = _url_text(url)
+        text = url if isinstance(url, str) else _url_text(url)
         if "@" in text or "?" in text or "#" in text:
             _url_secrets(text, found)
     except Exception:  # an odd URL object: the headers and extras still count
@@ -254,11 +254,18 @@ def secret_values(url: object, headers: object, extra: Iterable[object] = ()) ->
             lower_items = getattr(headers, "lower_items", None)
             items = lower_items() if callable(lower_items) else headers.items()
             for name, value in items:
+                if type(name) is str and _SECRET_HEADER_MEMO.get(name) is False:
+                    continue  # a name already decided harmless: the test below skips it too
                 # requests keeps header names and values given as bytes as they are.
                 name = name.decode("latin-1") if isinstance(name, bytes) else name
                 value = value.decode("latin-1") if isinstance(value, bytes) else value
                 if isinstance(name, str) and isinstance(value, str) and _is_secret_header(name):
-                    _header_secrets(name.strip().lower(), value, found)
+                    lowered = name.strip().lower()
+                    if type(lowered) is str and type(value) is str:
+                        # The same token comes with every request: read each value once.
+                        found.update(_header_secrets_once(lowered, value))
+                    else:  # a str subclass may strip and split its own way: no memo
+                        _header_secrets(lowered, value, found)
     except Exception:  # an odd header container: keep what was found so far
         pass
     try:
@@ -270,7 +277,14 @@ def secret_values(url: object, headers: object, extra: Iterable[object] = ()) ->
                 found.update((item, item.strip()))
     except Exception:  # not iterable, or an iterator that breaks
         pass
-    return tuple(sorted((v for v in found if len(v) >= _MIN_SECRET_CHARS), key=len, reverse=True))
+    if not found:
+        return ()  # a request without credentials: nothing to sort
+    # Sorting first and dropping the short ones from the end keeps the same order as
+    # filtering first (the sort is stable), without a generator.
+    ordered = sorted(found, key=len, reverse=True)
+    while ordered and len(ordered[-1]) < _MIN_SECRET_CHARS:
+        ordered.pop()
+    return tuple(ordered)
 
 
 def _url_secrets(text: str, found: set[str]) -> None:
@@ -287,6 +301,36 @@ def _url_secrets(text: str, found: set[str]) -> None:
             inner = _userinfo(decoded)  # a URL with credentials, passed as a parameter
             if inner is not None:
                 found.update(inner[1].split(":", 1))
+
+
+class _FirstSeen(set[str]):
+    """A set that also lists its members in the order they were first added."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.order: list[str] = []
+
+    def add(self, value: str) -> None:
+        if value not in self:
+            super().add(value)
+            self.order.append(value)
+
+    def update(self, *groups: Iterable[str]) -> None:
+        for group in groups:
+            for value in group:
+                self.add(value)
+
+
+@lru_cache(maxsize=64)
+def _header_secrets_once(name: str, value: str) -> tuple[str, ...]:
+    """What :func:`_header_secrets` adds for one header, in the order it adds them.
+
+    Adding them to another set in this order leaves that set exactly as the direct
+    call would have, so that the order of equal-length secrets stays the same too.
+    """
+    found = _FirstSeen()
+    _header_secrets(name, value, found)
+    return tuple(found.order)
 
 
 def _header_secrets(name: str, value: str, found: set[str]) -> None:
@@ -506,6 +550,8 @@ def _scrub_text(text: str, forms: tuple[str, ...]) -> str:
 
 
 def _forms_of(secrets: Iterable[str]) -> tuple[str, ...]:
+    if type(secrets) is tuple and not secrets:
+        return ()  # what secret_values gives for a request without credentials
     if isinstance(secrets, str):  # one secret, not a string of one-letter secrets
         secrets = (secrets,)
     try:
@@ -582,7 +628,8 @@ def clean_text(text: str | None, limit: int = 300) -> str:
         and text.isprintable()
         and "  " not in text
         and text == text.strip()
-        and _INVISIBLE.search(text) is None
+        # Every invisible character is outside ASCII: ASCII text needs no search.
+        and (text.isascii() or _INVISIBLE.search(text) is None)
     ):
         return text  # already one clean line: the common case, kept cheap
     spaced = _WHITESPACE.sub(" ", text)
@@ -603,8 +650,27 @@ def clean_text(text: str | None, limit: int = 300) -> str:
         digits += 1
 
 
-@lru_cache(maxsize=1024)  # header names repeat on every request; decide each once
+# Header names repeat on every request: each is decided once. A plain dict that
+# secret_values reads inline, emptied when full, so that made-up names cannot grow it
+# without end. Exact str names only: a subclass hashes and compares its own way.
+_SECRET_HEADER_MEMO: dict[str, bool] = {}
+_SECRET_HEADER_MEMO_SIZE = 1024
+
+
 def _is_secret_header(name: str) -> bool:
+    if type(name) is not str:
+        return _secret_header_name(name)
+    known = _SECRET_HEADER_MEMO.get(name)
+    if known is None:
+        known = _secret_header_name(name)
+        if len(_SECRET_HEADER_MEMO) >= _SECRET_HEADER_MEMO_SIZE:
+            _SECRET_HEADER_MEMO.clear()
+        _SECRET_HEADER_MEMO[name] = known
+    return known
+
+
+@lru_cache(maxsize=1024)
+def _secret_header_name(name: str) -> bool:
     lowered = name.strip().lower()
     return lowered in SECRET_HEADERS or _SECRET_HEADER_PART.search(lowered) is not None
 
