@@ -260,12 +260,7 @@ def secret_values(url: object, headers: object, extra: Iterable[object] = ()) ->
                 name = name.decode("latin-1") if isinstance(name, bytes) else name
                 value = value.decode("latin-1") if isinstance(value, bytes) else value
                 if isinstance(name, str) and isinstance(value, str) and _is_secret_header(name):
-                    lowered = name.strip().lower()
-                    if type(lowered) is str and type(value) is str:
-                        # The same token comes with every request: read each value once.
-                        found.update(_header_secrets_once(lowered, value))
-                    else:  # a str subclass may strip and split its own way: no memo
-                        _header_secrets(lowered, value, found)
+                    _header_secrets(name.strip().lower(), value, found)
     except Exception:  # an odd header container: keep what was found so far
         pass
     try:
@@ -301,36 +296,6 @@ def _url_secrets(text: str, found: set[str]) -> None:
             inner = _userinfo(decoded)  # a URL with credentials, passed as a parameter
             if inner is not None:
                 found.update(inner[1].split(":", 1))
-
-
-class _FirstSeen(set[str]):
-    """A set that also lists its members in the order they were first added."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.order: list[str] = []
-
-    def add(self, value: str) -> None:
-        if value not in self:
-            super().add(value)
-            self.order.append(value)
-
-    def update(self, *groups: Iterable[str]) -> None:
-        for group in groups:
-            for value in group:
-                self.add(value)
-
-
-@lru_cache(maxsize=64)
-def _header_secrets_once(name: str, value: str) -> tuple[str, ...]:
-    """What :func:`_header_secrets` adds for one header, in the order it adds them.
-
-    Adding them to another set in this order leaves that set exactly as the direct
-    call would have, so that the order of equal-length secrets stays the same too.
-    """
-    found = _FirstSeen()
-    _header_secrets(name, value, found)
-    return tuple(found.order)
 
 
 def _header_secrets(name: str, value: str, found: set[str]) -> None:

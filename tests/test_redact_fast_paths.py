@@ -95,38 +95,6 @@ def test_short_values_are_dropped_from_the_end_of_the_longest_first_order() -> N
     )
 
 
-class _Text(str):
-    """A str subclass: its headers are read without the memo."""
-
-
-@pytest.mark.parametrize(
-    "value",
-    [
-        "Bearer tok-abcdefgh",
-        "Basic YWxpY2U6cGFzc3dvcmQxMjM=",
-        "SDK-HMAC-SHA256 Access=AKIDEXAMPLE12, SignedHeaders=host, Signature=abcdef0123",
-        "AWS AKIDEXAMPLE99:frJIUN8DYpKDtOLCwo",
-        "abcdef ghijkl mnopqr stuvwx",
-    ],
-)
-def test_memoised_header_values_give_the_same_tuple_in_the_same_order(value: str) -> None:
-    """A value read from the memo adds its secrets as a direct reading would, ties included."""
-    url = "https://alice:secret-pw@h/?token=abcdefgh"
-    direct = secret_values(url, {"Authorization": _Text(value)})
-    assert secret_values(url, {"Authorization": value}) == direct
-    assert secret_values(url, {"Authorization": value}) == direct  # from the memo
-
-
-def test_first_seen_lists_members_in_the_order_they_came() -> None:
-    """The recorder used to fill the memo keeps the first time each value was added."""
-    seen = _redact._FirstSeen()
-    seen.add("b")
-    seen.update(("a", "b"), ["c"])
-    seen.add("a")
-    assert seen.order == ["b", "a", "c"]
-    assert seen == {"a", "b", "c"}
-
-
 def test_the_header_name_memo_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     """Made-up header names cannot grow the memo past its size; answers stay right."""
     monkeypatch.setattr(_redact, "_SECRET_HEADER_MEMO", {})
