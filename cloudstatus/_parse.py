@@ -336,7 +336,10 @@ def request_id_from_headers(headers: Mapping[str, str]) -> str | None:
 
 def request_id_in(found: Mapping[str, str]) -> str | None:
     """:func:`request_id_from_headers` on a :func:`header_map` already built."""
-    return next((found[name] for name in REQUEST_ID_HEADERS if name in found), None)
+    for name in REQUEST_ID_HEADERS:
+        if name in found:
+            return found[name]
+    return None
 
 
 def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
@@ -358,6 +361,11 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
     :returns: seconds as a finite float ``>= 0``, or None for a missing, negative,
         malformed value, or one more than :data:`MAX_RETRY_AFTER` (a year) away.
     """
+    if type(value) is str and len(value) <= 15 and value.isdigit() and value.isascii():
+        # Plain delta-seconds, the usual form: no space or comma to look for, and the
+        # digits _DECIMAL would match; only the one-year bound is left to check.
+        delay = float(value)
+        return delay if delay <= MAX_RETRY_AFTER else None
     if isinstance(value, bytes):
         value = value.decode("latin-1")
     if not isinstance(value, str):
@@ -440,7 +448,12 @@ def parse_rate_limit(headers: Mapping[str, str], *, now: float | None = None) ->
 
 def rate_limit_in(found: Mapping[str, str], *, now: float | None = None) -> RateLimit | None:
     """:func:`parse_rate_limit` on a :func:`header_map` already built."""
-    if not any(name in found for name in _RATE_LIMIT_HEADERS):
+    if type(found) is dict:
+        # A plain dict's keys are what `in` tests, so one set test says whether any of
+        # the headers is there: usually none, as most error responses carry no limits.
+        if _RATE_LIMIT_HEADER_SET.isdisjoint(found):
+            return None
+    elif not any(name in found for name in _RATE_LIMIT_HEADERS):
         return None
     base = time.time() if now is None else now
     sf_limit, sf_remaining, sf_reset = _structured_rate_limit(
@@ -514,7 +527,7 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16-le"),
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
-_BOM_FIRST_BYTES = bytes(sorted({bom[0] for bom, _ in _BOMS}))
+_BOM_BYTES = tuple(bom for bom, _ in _BOMS)
 # Longer Content-Type values are not remembered: junk must not fill the cache.
 _MAX_CACHED_TYPE_CHARS = 256
 # An object that may describe the error, and whether a token-like "type" in it is a code.
@@ -557,6 +570,7 @@ _RATE_LIMIT_HEADERS = (
     "x-ms-retry-after-ms",
     *_APIG_HEADERS,
 )
+_RATE_LIMIT_HEADER_SET = frozenset(_RATE_LIMIT_HEADERS)
 _EPOCH_THRESHOLD = 10**9
 _T = TypeVar("_T")
 
@@ -610,12 +624,11 @@ def _decode(body: bytes, content_type: str) -> str:
 
     Undecodable bytes become U+FFFD rather than an error.
     """
-    # Every BOM starts with one of these bytes: a body that does not (JSON's "{") has none.
-    if body[:1] in _BOM_FIRST_BYTES:
+    # One test for all the BOMs first: most bodies have none, so no search for which.
+    if body.startswith(_BOM_BYTES):
         # UTF-32-LE's BOM starts with UTF-16-LE's, so the longer ones are checked first.
-        for bom, codec in _BOMS:
-            if body.startswith(bom):
-                return body[len(bom) :].decode(codec, "replace")
+        bom, codec = next(pair for pair in _BOMS if body.startswith(pair[0]))
+        return body[len(bom) :].decode(codec, "replace")
     declared = _declared_codec(content_type) or _xml_codec(body)
     return body.decode(declared or "utf-8", "replace")
 
@@ -650,10 +663,11 @@ def _text_codec(label: str | None) -> str | None:
 
 def _json_body(text: str, content_type: str) -> ErrorBody | None:
     text = text.strip()
-    if not (text.startswith(("{", "[")) or _media_of(content_type).endswith(_JSON_SUFFIXES)):
+    bracketed = text.startswith(("{", "["))
+    if not (bracketed or _media_of(content_type).endswith(_JSON_SUFFIXES)):
         return None
     try:
-        if text.startswith(("{", "[")):
+        if bracketed:
             # json.loads less the steps that cannot change the outcome here: no BOM comes
             # before "{" or "[", and a stripped text has no JSON whitespace at either end,
             # so the value must end where the text does ("Extra data" otherwise).
@@ -664,6 +678,8 @@ def _json_body(text: str, content_type: str) -> ErrorBody | None:
             doc = json.loads(text)
     except (ValueError, RecursionError):
         return None
+    if isinstance(doc, dict):
+        return _dict_body(doc, content_type)
     if (
         isinstance(doc, list)
         and doc
@@ -671,10 +687,8 @@ def _json_body(text: str, content_type: str) -> ErrorBody | None:
         and isinstance(doc[0].get("error"), dict)
     ):
         return replace(_object_body(doc[0]), details=doc)
-    if not isinstance(doc, dict):
-        message = _as_text(doc) if isinstance(doc, str) else None
-        return _error_body(error_message=message, details=doc, format="json")
-    return _dict_body(doc, content_type)
+    message = _as_text(doc) if isinstance(doc, str) else None
+    return _error_body(error_message=message, details=doc, format="json")
 
 
 def _dict_body(doc: dict[str, object], content_type: str) -> ErrorBody:
