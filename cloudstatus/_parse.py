@@ -963,9 +963,12 @@ def _fault_wrappers(doc: dict[str, object], *, nested: bool) -> list[dict[str, o
 
 def _retry_delay(layers: Sequence[_Layer]) -> float | None:
     """The wait a body asks for, in seconds (see :func:`parse_json`), or None."""
-    # A layer with none of the members read below adds nothing: most bodies have none.
-    candidates = [layer for layer, _ in layers if not layer.keys().isdisjoint(_RETRY_MEMBERS)]
-    for layer in candidates:
+    for layer, _ in layers:
+        if not layer.keys().isdisjoint(_RETRY_MEMBERS):
+            break
+    else:  # no layer has any member read below (most bodies): no delay to find
+        return None
+    for layer, _ in layers:
         details = layer.get("details")
         if isinstance(details, list):
             for entry in details[:_MAX_DETAILS_SCANNED]:
@@ -977,7 +980,7 @@ def _retry_delay(layers: Sequence[_Layer]) -> float | None:
                     delay = _duration(entry.get("retryDelay"))
                     if delay is not None:
                         return delay
-    for layer in candidates:
+    for layer, _ in layers:
         for holder in (layer, layer.get("parameters")):
             if not isinstance(holder, dict):
                 continue
