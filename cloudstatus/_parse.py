@@ -132,6 +132,37 @@ class ErrorBody:
     retry_delay: float | None = None
 
 
+_new_object = object.__new__
+
+
+def _error_body(
+    *,
+    error_code: str | None = None,
+    error_message: str | None = None,
+    request_id: str | None = None,
+    details: object = None,
+    raw_code: object = None,
+    format: str = "none",
+    retry_delay: float | None = None,
+) -> ErrorBody:
+    """``ErrorBody(...)`` without the frozen dataclass ``__init__``, for the parsers here.
+
+    That ``__init__`` sets each field through ``object.__setattr__``, the most of what a
+    parsed body costs after ``json.loads``; filling the new instance's ``__dict__`` in
+    field order makes the same object (fields, equality, repr, pickle).
+    """
+    body: ErrorBody = _new_object(ErrorBody)
+    state = body.__dict__
+    state["error_code"] = error_code
+    state["error_message"] = error_message
+    state["request_id"] = request_id
+    state["details"] = details
+    state["raw_code"] = raw_code
+    state["format"] = format
+    state["retry_delay"] = retry_delay
+    return body
+
+
 #: A body parser: ``(body, lowercased Content-Type or "")`` to an :class:`ErrorBody`,
 #: or None when it does not recognise the body.
 BodyParser = Callable[[bytes, str], "ErrorBody | None"]
@@ -157,8 +188,15 @@ def parse_error_body(
     data = _as_bytes(body)[:MAX_BODY_BYTES]
     ctype = content_type.strip().lower() if isinstance(content_type, str) else ""
     text: str | None = None
-    for parser in (*parsers, *DEFAULT_PARSERS):
-        on_text = next((reader for known, reader in _TEXT_READERS if known is parser), None)
+    steps: Sequence[tuple[BodyParser, _TextReader | None]] = _TEXT_READERS
+    if type(parsers) is not tuple or parsers or DEFAULT_PARSERS is not _BUILT_IN_PARSERS:
+        # Only when something but the built-in chain is to be tried: find which of the
+        # parsers are built-in ones that can read the text decoded once.
+        steps = tuple(
+            (parser, next((reader for known, reader in _TEXT_READERS if known is parser), None))
+            for parser in (*parsers, *DEFAULT_PARSERS)
+        )
+    for parser, on_text in steps:
         try:
             if on_text is None:
                 result = parser(data, ctype)
@@ -170,7 +208,7 @@ def parse_error_body(
             continue
         if isinstance(result, ErrorBody):
             return result
-    return ErrorBody()
+    return _error_body()
 
 
 def parse_json(body: bytes, content_type: str = "") -> ErrorBody | None:
@@ -283,6 +321,8 @@ def parse_text(body: bytes, content_type: str = "") -> ErrorBody:
 
 #: The built-in parsers, in the order :func:`parse_error_body` tries them.
 DEFAULT_PARSERS: tuple[BodyParser, ...] = (parse_json, parse_xml, parse_html, parse_text)
+# DEFAULT_PARSERS as shipped: parse_error_body knows their text readers without a search.
+_BUILT_IN_PARSERS = DEFAULT_PARSERS
 
 
 def request_id_from_headers(headers: Mapping[str, str]) -> str | None:
@@ -296,7 +336,10 @@ def request_id_from_headers(headers: Mapping[str, str]) -> str | None:
 
 def request_id_in(found: Mapping[str, str]) -> str | None:
     """:func:`request_id_from_headers` on a :func:`header_map` already built."""
-    return next((found[name] for name in REQUEST_ID_HEADERS if name in found), None)
+    for name in REQUEST_ID_HEADERS:
+        if name in found:
+            return found[name]
+    return None
 
 
 def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
@@ -318,6 +361,11 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
     :returns: seconds as a finite float ``>= 0``, or None for a missing, negative,
         malformed value, or one more than :data:`MAX_RETRY_AFTER` (a year) away.
     """
+    if type(value) is str and len(value) <= 15 and value.isdigit() and value.isascii():
+        # Plain delta-seconds, the usual form: no space or comma to look for, and the
+        # digits _DECIMAL would match; only the one-year bound is left to check.
+        delay = float(value)
+        return delay if delay <= MAX_RETRY_AFTER else None
     if isinstance(value, bytes):
         value = value.decode("latin-1")
     if not isinstance(value, str):
@@ -400,7 +448,12 @@ def parse_rate_limit(headers: Mapping[str, str], *, now: float | None = None) ->
 
 def rate_limit_in(found: Mapping[str, str], *, now: float | None = None) -> RateLimit | None:
     """:func:`parse_rate_limit` on a :func:`header_map` already built."""
-    if not any(name in found for name in _RATE_LIMIT_HEADERS):
+    if type(found) is dict:
+        # A plain dict's keys are what `in` tests, so one set test says whether any of
+        # the headers is there: usually none, as most error responses carry no limits.
+        if _RATE_LIMIT_HEADER_SET.isdisjoint(found):
+            return None
+    elif not any(name in found for name in _RATE_LIMIT_HEADERS):
         return None
     base = time.time() if now is None else now
     sf_limit, sf_remaining, sf_reset = _structured_rate_limit(
@@ -435,6 +488,8 @@ def rate_limit_in(found: Mapping[str, str], *, now: float | None = None) -> Rate
 # --- helpers -----------------------------------------------------------------------
 
 _JSON_SUFFIXES = ("/json", "+json")
+# What json.loads decodes with when given no options.
+_JSON_DECODER = json.JSONDecoder()
 _CODE_KEYS = ("error_code", "errorCode", "code")
 _MESSAGE_KEYS = (
     "error_msg",
@@ -446,6 +501,7 @@ _MESSAGE_KEYS = (
     "faultstring",
 )
 _ALL_MESSAGE_KEYS = (*_MESSAGE_KEYS, "error_description", "detail", "explanation", "title")
+_PROBLEM_MESSAGE_KEYS = ("detail", *_MESSAGE_KEYS, "title")
 _FAULT_KEYS = frozenset((*_CODE_KEYS, *_MESSAGE_KEYS))
 _RETRY_KEYS = (
     "retryAfter",
@@ -454,6 +510,7 @@ _RETRY_KEYS = (
     "retryAfterSeconds",
     "retry_after_seconds",
 )
+_RETRY_MEMBERS = frozenset(("details", "parameters", *_RETRY_KEYS))
 _RETRY_INFO_TYPE = "/google.rpc.RetryInfo"
 _DURATION = re.compile(r"([0-9]{1,12}(?:\.[0-9]{1,9})?)s", re.ASCII)
 _INTEGER = re.compile(r"[0-9]{1,12}", re.ASCII)
@@ -470,9 +527,13 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16-le"),
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
+_BOM_BYTES = tuple(bom for bom, _ in _BOMS)
+# Longer Content-Type values are not remembered: junk must not fill the cache.
+_MAX_CACHED_TYPE_CHARS = 256
 # An object that may describe the error, and whether a token-like "type" in it is a code.
 _Layer = tuple[dict[str, object], bool]
 _REQUEST_ID_KEYS = ("request_id", "requestId", "request-id", "RequestId")
+_REQUEST_ID_KEY_SET = frozenset(_REQUEST_ID_KEYS)
 _PROBLEM_TYPES: dict[str, type] = {"type": str, "title": str, "detail": str, "status": int}
 _TOKEN = re.compile(r"[A-Za-z0-9_.:\-]{1,64}")
 _XML_DECLARATION = re.compile(r"<\?xml[^>]*\?>")
@@ -509,6 +570,7 @@ _RATE_LIMIT_HEADERS = (
     "x-ms-retry-after-ms",
     *_APIG_HEADERS,
 )
+_RATE_LIMIT_HEADER_SET = frozenset(_RATE_LIMIT_HEADERS)
 _EPOCH_THRESHOLD = 10**9
 _T = TypeVar("_T")
 
@@ -527,6 +589,26 @@ def _media_type(content_type: str) -> str:
     return content_type.partition(";")[0].strip().lower()
 
 
+@lru_cache(maxsize=64)
+def _type_facts(content_type: str) -> tuple[str, str | None]:
+    """The media type of a Content-Type value and the allowed codec its charset names."""
+    return _media_type(content_type), _text_codec(_charset(content_type))
+
+
+def _media_of(content_type: str) -> str:
+    """:func:`_media_type`, remembered for the few Content-Type values a process sees."""
+    if type(content_type) is str and len(content_type) <= _MAX_CACHED_TYPE_CHARS:
+        return _type_facts(content_type)[0]
+    return _media_type(content_type)
+
+
+def _declared_codec(content_type: str) -> str | None:
+    """The allowed codec the ``charset`` of ``content_type`` names, or None; remembered."""
+    if type(content_type) is str and len(content_type) <= _MAX_CACHED_TYPE_CHARS:
+        return _type_facts(content_type)[1]
+    return _text_codec(_charset(content_type))
+
+
 def _charset(content_type: str) -> str | None:
     for param in content_type.split(";")[1:]:
         name, _, value = param.partition("=")
@@ -542,11 +624,12 @@ def _decode(body: bytes, content_type: str) -> str:
 
     Undecodable bytes become U+FFFD rather than an error.
     """
-    # UTF-32-LE's BOM starts with UTF-16-LE's, so the longer ones are checked first.
-    for bom, codec in _BOMS:
-        if body.startswith(bom):
-            return body[len(bom) :].decode(codec, "replace")
-    declared = _text_codec(_charset(content_type)) or _xml_codec(body)
+    # One test for all the BOMs first: most bodies have none, so no search for which.
+    if body.startswith(_BOM_BYTES):
+        # UTF-32-LE's BOM starts with UTF-16-LE's, so the longer ones are checked first.
+        bom, codec = next(pair for pair in _BOMS if body.startswith(pair[0]))
+        return body[len(bom) :].decode(codec, "replace")
+    declared = _declared_codec(content_type) or _xml_codec(body)
     return body.decode(declared or "utf-8", "replace")
 
 
@@ -557,6 +640,9 @@ _XML_ENCODING = re.compile(
 
 def _xml_codec(body: bytes) -> str | None:
     """The allowed text codec an XML declaration at the start of ``body`` names, or None."""
+    first = body[:1]
+    if first != b"<" and not first.isspace():  # the declaration pattern cannot match
+        return None
     found = _XML_ENCODING.match(body[:256])
     codec = _text_codec(found.group(1).decode("ascii")) if found else None
     # A declaration readable as ASCII is not in UTF-16 or UTF-32, whatever it claims.
@@ -577,12 +663,23 @@ def _text_codec(label: str | None) -> str | None:
 
 def _json_body(text: str, content_type: str) -> ErrorBody | None:
     text = text.strip()
-    if not (text.startswith(("{", "[")) or _media_type(content_type).endswith(_JSON_SUFFIXES)):
+    bracketed = text.startswith(("{", "["))
+    if not (bracketed or _media_of(content_type).endswith(_JSON_SUFFIXES)):
         return None
     try:
-        doc = json.loads(text)
+        if bracketed:
+            # json.loads less the steps that cannot change the outcome here: no BOM comes
+            # before "{" or "[", and a stripped text has no JSON whitespace at either end,
+            # so the value must end where the text does ("Extra data" otherwise).
+            doc, end = _JSON_DECODER.raw_decode(text)
+            if end != len(text):
+                return None
+        else:
+            doc = json.loads(text)
     except (ValueError, RecursionError):
         return None
+    if isinstance(doc, dict):
+        return _dict_body(doc, content_type)
     if (
         isinstance(doc, list)
         and doc
@@ -590,21 +687,19 @@ def _json_body(text: str, content_type: str) -> ErrorBody | None:
         and isinstance(doc[0].get("error"), dict)
     ):
         return replace(_object_body(doc[0]), details=doc)
-    if not isinstance(doc, dict):
-        message = _as_text(doc) if isinstance(doc, str) else None
-        return ErrorBody(error_message=message, details=doc, format="json")
-    return _dict_body(doc, content_type)
+    message = _as_text(doc) if isinstance(doc, str) else None
+    return _error_body(error_message=message, details=doc, format="json")
 
 
 def _dict_body(doc: dict[str, object], content_type: str) -> ErrorBody:
-    if _media_type(content_type) == "application/problem+json" or _is_problem(doc):
+    if _media_of(content_type) == "application/problem+json" or _is_problem(doc):
         return _problem_body(doc)
     return _object_body(doc)
 
 
 def _xml_body(text: str, content_type: str) -> ErrorBody | None:
     text = text.lstrip()
-    if not text.startswith("<") or "html" in _media_type(content_type) or _looks_html(text):
+    if not text.startswith("<") or "html" in _media_of(content_type) or _looks_html(text):
         return None
     lowered = text.lower()
     if "<!doctype" in lowered or "<!entity" in lowered:
@@ -637,7 +732,7 @@ def _xml_body(text: str, content_type: str) -> ErrorBody | None:
         ),
         None,
     )
-    return ErrorBody(
+    return _error_body(
         error_code=code,
         error_message=message,
         request_id=request_id,
@@ -648,21 +743,22 @@ def _xml_body(text: str, content_type: str) -> ErrorBody | None:
 
 
 def _html_body(text: str, content_type: str) -> ErrorBody | None:
-    if "html" not in _media_type(content_type) and not _looks_html(text):
+    if "html" not in _media_of(content_type) and not _looks_html(text):
         return None
     title, visible = _html_text(text)
-    return ErrorBody(error_message=title or visible or None, format="html")
+    return _error_body(error_message=title or visible or None, format="html")
 
 
 def _text_body(text: str, content_type: str) -> ErrorBody:
     text = text.strip()
     if not text:
-        return ErrorBody(format="empty")
-    return ErrorBody(error_message=text, format="text")
+        return _error_body(format="empty")
+    return _error_body(error_message=text, format="text")
 
 
 # parse_error_body hands these the text it decoded once instead of the bytes.
-_TEXT_READERS: tuple[tuple[BodyParser, Callable[[str, str], ErrorBody | None]], ...] = (
+_TextReader = Callable[[str, str], "ErrorBody | None"]
+_TEXT_READERS: tuple[tuple[BodyParser, _TextReader], ...] = (
     (parse_json, _json_body),
     (parse_xml, _xml_body),
     (parse_html, _html_body),
@@ -691,7 +787,10 @@ def _as_text(value: object) -> str | None:
 def _first_text(layers: Sequence[_Layer], keys: Sequence[str]) -> str | None:
     for layer, _ in layers:
         for key in keys:
-            text = _as_text(layer.get(key))
+            value = layer.get(key)
+            if value is None:  # absent (or null): no text, and no call to find that out
+                continue
+            text = _as_text(value)
             if text is not None:
                 return text
     return None
@@ -701,7 +800,7 @@ def _pick_code(layers: Sequence[_Layer]) -> tuple[str | None, object]:
     for layer, typed in layers:
         for key in _CODE_KEYS:
             raw = layer.get(key)
-            code = _as_code(raw)
+            code = None if raw is None else _as_code(raw)
             if code is None:
                 continue
             status = layer.get("status")
@@ -722,6 +821,8 @@ def _pick_code(layers: Sequence[_Layer]) -> tuple[str | None, object]:
 
 def _request_id(layers: Sequence[_Layer]) -> str | None:
     for layer, _ in layers:
+        if layer.keys().isdisjoint(_REQUEST_ID_KEY_SET):  # most bodies carry no request id
+            continue
         for key in _REQUEST_ID_KEYS:
             found = _as_code(layer.get(key))
             if found is not None:
@@ -745,9 +846,9 @@ def _problem_body(doc: dict[str, object]) -> ErrorBody:
     problem_type = _as_text(doc.get("type"))
     if code is None and problem_type is not None and problem_type != "about:blank":
         code, raw = problem_type, doc["type"]
-    return ErrorBody(
+    return _error_body(
         error_code=code,
-        error_message=_first_text(layers, ("detail", *_MESSAGE_KEYS, "title")),
+        error_message=_first_text(layers, _PROBLEM_MESSAGE_KEYS),
         request_id=_request_id(layers),
         details=doc,
         raw_code=raw,
@@ -810,7 +911,7 @@ def _object_body(doc: dict[str, object], *, nested: bool = False) -> ErrorBody:
             message = oauth
     if message is None:
         message = _first_text(layers, ("encoded_authorization_message",))
-    return ErrorBody(
+    return _error_body(
         error_code=code,
         error_message=message,
         request_id=_request_id(layers),
@@ -862,6 +963,11 @@ def _fault_wrappers(doc: dict[str, object], *, nested: bool) -> list[dict[str, o
 
 def _retry_delay(layers: Sequence[_Layer]) -> float | None:
     """The wait a body asks for, in seconds (see :func:`parse_json`), or None."""
+    for layer, _ in layers:
+        if not layer.keys().isdisjoint(_RETRY_MEMBERS):
+            break
+    else:  # no layer has any member read below (most bodies): no delay to find
+        return None
     for layer, _ in layers:
         details = layer.get("details")
         if isinstance(details, list):
