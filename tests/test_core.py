@@ -12,6 +12,7 @@ import copy
 import json
 import pickle
 import random
+import sys
 import threading
 from typing import Any
 from unittest import mock
@@ -224,6 +225,26 @@ def test_deeply_nested_json_pickles_and_copies(depth: int) -> None:
         assert clone.details == e.details
     assert e.to_dict()["details"] is None  # too deep for a log record
     json.dumps(e.to_dict())
+
+
+@pytest.mark.parametrize("below_limit", [60, 20, 5, 0, -20])
+def test_json_nested_near_the_recursion_limit_never_escapes(below_limit: int) -> None:
+    """JSON nested right up to (and past) the recursion limit maps, masks and pickles."""
+    depth = sys.getrecursionlimit() - below_limit
+    body = ('{"a": ' * depth + f'"{TOKEN}"' + "}" * depth).encode()
+    e = error_from_facts(
+        Facts(
+            status_code=409,
+            headers={"Content-Type": "application/json"},
+            body=body,
+            request_headers={"X-Auth-Token": TOKEN},
+        )
+    )
+    values = [getattr(e, name) for name in FIELDS]
+    for clone in (pickle.loads(pickle.dumps(e)), copy.copy(e), copy.deepcopy(e)):
+        assert str(clone) == str(e)
+    assert TOKEN not in repr(values[:8] + values[9:])  # all but details: too deep for repr
+    assert TOKEN not in str(e) + repr(e) + json.dumps(e.to_dict()) + repr(pickle.dumps(e))
 
 
 @pytest.mark.parametrize("case", CASES, ids=range(len(CASES)))
