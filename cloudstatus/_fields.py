@@ -488,8 +488,9 @@ def settle(e: CloudStatusError) -> None:
 
     The first read of any field settles them all: one pass shares the parsed body, the
     header map and the secrets, where a descriptor per field would pay its own dispatch
-    and lookups each time. Each value is stored with ``setdefault``, so threads racing
-    on a fresh error all read the first value stored.
+    and lookups each time. The values go in together under a short lock (or one by one
+    with ``setdefault``), so threads racing on a fresh error all read the first values
+    stored.
     """
     d = e.__dict__
     facts = getattr(e, "_facts", None)
@@ -514,7 +515,7 @@ def _settle_facts(e: CloudStatusError, facts: Facts, d: dict[str, Any]) -> None:
     a credential must be masked or a user parser consulted, it asks those functions.
     ``test_one_pass_matches_the_field_functions`` holds the two to the same values.
     """
-    parse, redact, policy = (_loaded if _loaded is not None else _modules())[:3]
+    parse, redact, policy, catalog = _loaded if _loaded is not None else _modules()
     cls = type(e)
     options = e._options
     secrets = e._secrets
@@ -573,7 +574,12 @@ def _settle_facts(e: CloudStatusError, facts: Facts, d: dict[str, Any]) -> None:
     )
     if facts.attempts > 1:
         decision = _after_attempts(decision, facts.attempts)
-    info = _info_of(code, service) if code else None
+    info = None
+    if code:  # as _info_of
+        try:
+            info = catalog.error_code_info(code, service=service)
+        except LookupError:  # a service nobody declared in this process
+            info = catalog.error_code_info(code)
     values = {
         "_max_chars": limit,
         "_decision": decision,
