@@ -14,6 +14,7 @@ import pickle
 import random
 import sys
 import threading
+from types import SimpleNamespace
 from typing import Any
 from unittest import mock
 
@@ -255,6 +256,51 @@ def test_one_pass_matches_the_field_functions(case: dict[str, Any]) -> None:
     _fields.settle_each(reference)
     assert _values(fast, list(FIELDS)) == _values(reference, list(FIELDS))
     assert vars(fast).keys() == vars(reference).keys()
+
+
+def _both_ways(make: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    fast, reference = make(), make()
+    _fields.settle(fast)
+    _fields.settle_each(reference)
+    return _values(fast, list(FIELDS)), _values(reference, list(FIELDS))
+
+
+def test_one_pass_matches_on_the_rarer_branches() -> None:
+    """Retries below the adapter, an undeclared service, odd options, a body parsed first."""
+    body = b'{"error_code": "APIGW.0308", "error_msg": "slow down"}'
+    headers = {"Content-Type": "application/json"}
+    retried = Facts(status_code=429, headers=headers, body=body, attempts=3)
+    fast, reference = _both_ways(lambda: error_from_facts(retried))
+    assert fast == reference
+    assert "sent 3 times" in fast["retry_reason"]
+
+    plain = Facts(status_code=429, headers=headers, body=body)
+    undeclared = cloudstatus.TooManyRequestsError._from_facts
+    fast, reference = _both_ways(lambda: undeclared(plain, None, "no-such-service"))
+    assert fast == reference
+    assert fast["error_info"] is not None and fast["error_info"].source == "gateway"
+
+    odd = SimpleNamespace(max_message_chars=0, parsers=(), retry_overrides=None)
+    fast, reference = _both_ways(lambda: undeclared(plain, odd, None))
+    assert fast == reference
+
+    def parsed_first() -> cloudstatus.CloudStatusError:
+        e = error_from_facts(plain)
+        assert e._parsed.error_code == "APIGW.0308"
+        return e
+
+    fast, reference = _both_ways(parsed_first)
+    assert fast == reference
+
+
+def test_a_second_pass_keeps_the_first_values() -> None:
+    """A pass that finds the error settled (another thread won) stores nothing of its own."""
+    e = _error(CASES[-4])
+    details = e.details
+    facts = e._facts
+    assert facts is not None
+    _fields._settle_facts(e, facts, vars(e))
+    assert e.details is details
 
 
 def test_first_read_settles_every_field() -> None:
