@@ -274,7 +274,7 @@ def secret_values(url: object, headers: object, extra: Iterable[object] = ()) ->
                     continue  # as below
                 if type(value) is not str:
                     break
-                if _is_secret_header(name):
+                if name in _SECRET_HEADER_NAMES or _is_secret_header(name):
                     _header_secrets(name.strip().lower(), value, found)
             else:
                 store = _READ

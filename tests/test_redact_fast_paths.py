@@ -257,6 +257,7 @@ class _KeepStrip(str):
             id="huawei",
         ),
         pytest.param('SDK-HMAC-SHA256 Access=AK%2BID+X,,Signature="quo+ted%41"', id="encoded"),
+        pytest.param("SDK-HMAC-SHA256 Access=AKID+plus, Signature=abc+def/ghi", id="plus"),
         pytest.param(
             "SDK-HMAC-SHA256\u2003Access=AKIDwide\x1cSignature=sep-1c", id="unicode-space"
         ),
