@@ -13,6 +13,7 @@ import binascii
 import html
 import json
 import re
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
 from functools import lru_cache
 from typing import cast
@@ -250,11 +251,40 @@ def secret_values(url: object, headers: object, extra: Iterable[object] = ()) ->
     except Exception:  # an odd URL object: the headers and extras still count
         pass
     try:
-        if isinstance(headers, Mapping):
+        # requests' headers (a PreparedRequest's, the common case) are read from their
+        # _store, {lowercased name: (name, value)}, skipping the ABC check and the
+        # generator: lower_items() would give the loop below each key with pair[1], in
+        # the same order, raising the same IndexError for a short tuple. The guards keep
+        # it so: requests' own class, learnt below (a subclass may differ); no attribute
+        # of the object's own but _store (none shadows lower_items). Anything else breaks
+        # off to the loop below, which starts over; it adds the same secrets again in
+        # the same order, which changes nothing, as long as reading again gives the same:
+        # hence an exact OrderedDict, exact str names and exact tuples, whose reading
+        # runs no code of anyone's. Other values (bytes...) are the loop's to decode.
+        store: object = None
+        if type(headers) is _requests_headers:
+            state = headers.__dict__
+            store = state.get("_store") if len(state) == 1 else None
+        if type(store) is OrderedDict:
+            for name, pair in store.items():
+                if type(name) is not str or type(pair) is not tuple:
+                    break
+                value = pair[1]
+                if name in _HARMLESS_HEADER_NAMES:
+                    continue  # as below
+                if type(value) is not str:
+                    break
+                if name in _SECRET_HEADER_NAMES or _is_secret_header(name):
+                    _header_secrets(name.strip().lower(), value, found)
+            else:
+                store = _READ
+        if store is not _READ and isinstance(headers, Mapping):
             lower_items = getattr(headers, "lower_items", None)
+            if callable(lower_items) and _requests_headers is None:
+                _learn_requests_headers(type(headers))
             items = lower_items() if callable(lower_items) else headers.items()
             for name, value in items:
-                if type(name) is str and _SECRET_HEADER_MEMO.get(name) is False:
+                if type(name) is str and name in _HARMLESS_HEADER_NAMES:
                     continue  # a name already decided harmless: the test below skips it too
                 # requests keeps header names and values given as bytes as they are.
                 name = name.decode("latin-1") if isinstance(name, bytes) else name
@@ -263,15 +293,16 @@ def secret_values(url: object, headers: object, extra: Iterable[object] = ()) ->
                     _header_secrets(name.strip().lower(), value, found)
     except Exception:  # an odd header container: keep what was found so far
         pass
-    try:
-        items = (extra,) if isinstance(extra, (str, bytes, bytearray)) else extra
-        for item in items:
-            if isinstance(item, (bytes, bytearray)):
-                item = _url_text(item)
-            if isinstance(item, str):
-                found.update((item, item.strip()))
-    except Exception:  # not iterable, or an iterator that breaks
-        pass
+    if type(extra) is not tuple or extra:  # an exact empty tuple (the common case) adds nothing
+        try:
+            items = (extra,) if isinstance(extra, (str, bytes, bytearray)) else extra
+            for item in items:
+                if isinstance(item, (bytes, bytearray)):
+                    item = _url_text(item)
+                if isinstance(item, str):
+                    found.update((item, item.strip()))
+        except Exception:  # not iterable, or an iterator that breaks
+            pass
     if not found:
         return ()  # a request without credentials: nothing to sort
     # Sorting first and dropping the short ones from the end keeps the same order as
@@ -301,14 +332,24 @@ def _url_secrets(text: str, found: set[str]) -> None:
 def _header_secrets(name: str, value: str, found: set[str]) -> None:
     """Add the secrets in one secret header's value to ``found``."""
     value = value.strip()
+    # An exact str (a subclass may have its own methods) makes the shortcuts below safe:
+    # each skips a step that could only add again what is already in ``found``.
+    exact = type(value) is str
     found.add(value)
     words = value.split()
     # An Authorization scheme ("Bearer", "SDK-HMAC-SHA256") names the scheme, and
     # servers name it in their messages: it is no secret, only what follows it.
-    secret_words = words[1:] if _is_scheme(name, words) else words
+    is_scheme = (
+        name in ("authorization", "proxy-authorization")
+        and len(words) > 1
+        and "=" not in words[0]
+        and ":" not in words[0]
+    )
+    secret_words = words[1:] if is_scheme else words
     found.update(secret_words)
     # A base64 token (Basic, many bearer tokens) is echoed without its "=" padding too.
-    found.update(word.rstrip("=") for word in secret_words)
+    if not exact or "=" in value:  # without "=", each word is its own rstrip("=")
+        found.update(word.rstrip("=") for word in secret_words)
     if name == "cookie":
         for cookie in value.split(";"):
             _, equals, cookie_value = cookie.partition("=")
@@ -322,29 +363,30 @@ def _header_secrets(name: str, value: str, found: set[str]) -> None:
     if scheme == "basic":
         found.update(_basic_credentials(rest))
         return
-    for word in words[1:]:
-        pair, colon, signature = word.partition(":")
-        if colon and "=" not in word:
-            found.update((pair, signature))
-    for item in _AUTH_PARAM_SEPARATOR.split(rest):
+    # The words after the first are all in ``rest``: without ":" there is no pair, and
+    # without "=" no parameter (Bearer and most tokens), so both loops would add nothing.
+    if not exact or ":" in rest:
+        for word in words[1:]:
+            pair, colon, signature = word.partition(":")
+            if colon and "=" not in word:
+                found.update((pair, signature))
+    if exact and "=" not in rest:
+        return
+    # str.split() splits at the runs of what \s matches, so on an exact str it gives the
+    # regular expression's pieces, less the empty ones (which hold no "=", so are skipped).
+    items = rest.replace(",", " ").split() if exact else _AUTH_PARAM_SEPARATOR.split(rest)
+    for item in items:
         key, equals, param = item.partition("=")
         key = key.strip().lower()
         if not equals or key in _PUBLIC_AUTH_PARAMS:
             continue
         param = param.strip().strip('"')
-        found.update((param, unquote_plus(param)))
+        if exact and "%" not in param and "+" not in param:
+            found.add(param)  # unquote_plus would give it back as it is
+        else:
+            found.update((param, unquote_plus(param)))
         if key == "credential":  # AWS: "AKID/20240101/region/service/aws4_request"
             found.add(param.partition("/")[0])
-
-
-def _is_scheme(name: str, words: list[str]) -> bool:
-    """Whether the first of an authorization header's words is its scheme's name."""
-    return (
-        name in ("authorization", "proxy-authorization")
-        and len(words) > 1
-        and "=" not in words[0]
-        and ":" not in words[0]
-    )
 
 
 def _basic_credentials(token: str) -> tuple[str, ...]:
@@ -615,23 +657,49 @@ def clean_text(text: str | None, limit: int = 300) -> str:
         digits += 1
 
 
-# Header names repeat on every request: each is decided once. A plain dict that
-# secret_values reads inline, emptied when full, so that made-up names cannot grow it
-# without end. Exact str names only: a subclass hashes and compares its own way.
-_SECRET_HEADER_MEMO: dict[str, bool] = {}
-_SECRET_HEADER_MEMO_SIZE = 1024
+# Header names repeat on every request: each is decided once. Two plain sets that
+# secret_values reads inline (``name in`` is one step), each emptied when full, so that
+# made-up names cannot grow them without end. Exact str names only: a subclass hashes
+# and compares its own way. Names only, never a value.
+_HARMLESS_HEADER_NAMES: set[str] = set()
+_SECRET_HEADER_NAMES: set[str] = set()
+_HEADER_NAMES_SIZE = 1024
+
+
+# requests.structures.CaseInsensitiveDict, learnt from the first one secret_values meets
+# (this module imports nothing but the standard library), for its fast path.
+_requests_headers: type | None = None
+_READ = object()  # secret_values: the headers were read in full by the fast path
+
+
+def _learn_requests_headers(cls: type) -> None:
+    """Remember ``cls`` if it is requests' own CaseInsensitiveDict, lower_items untouched."""
+    global _requests_headers  # set once, read on every request
+    try:
+        lower_items = vars(cls).get("lower_items")
+        if (
+            vars(cls).get("__module__") == "requests.structures"
+            and cls.__qualname__ == "CaseInsensitiveDict"
+            and getattr(lower_items, "__module__", None) == "requests.structures"
+        ):
+            _requests_headers = cls
+    except Exception:  # an odd class: never the fast path's
+        pass
 
 
 def _is_secret_header(name: str) -> bool:
     if type(name) is not str:
         return _secret_header_name(name)
-    known = _SECRET_HEADER_MEMO.get(name)
-    if known is None:
-        known = _secret_header_name(name)
-        if len(_SECRET_HEADER_MEMO) >= _SECRET_HEADER_MEMO_SIZE:
-            _SECRET_HEADER_MEMO.clear()
-        _SECRET_HEADER_MEMO[name] = known
-    return known
+    if name in _HARMLESS_HEADER_NAMES:
+        return False
+    if name in _SECRET_HEADER_NAMES:
+        return True
+    secret = _secret_header_name(name)
+    names = _SECRET_HEADER_NAMES if secret else _HARMLESS_HEADER_NAMES
+    if len(names) >= _HEADER_NAMES_SIZE:
+        names.clear()
+    names.add(name)
+    return secret
 
 
 @lru_cache(maxsize=1024)

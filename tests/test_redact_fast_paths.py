@@ -97,14 +97,21 @@ def test_short_values_are_dropped_from_the_end_of_the_longest_first_order() -> N
 
 def test_the_header_name_memo_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     """Made-up header names cannot grow the memo past its size; answers stay right."""
-    monkeypatch.setattr(_redact, "_SECRET_HEADER_MEMO", {})
-    monkeypatch.setattr(_redact, "_SECRET_HEADER_MEMO_SIZE", 8)
+    monkeypatch.setattr(_redact, "_HARMLESS_HEADER_NAMES", set())
+    monkeypatch.setattr(_redact, "_SECRET_HEADER_NAMES", set())
+    monkeypatch.setattr(_redact, "_HEADER_NAMES_SIZE", 8)
     for index in range(50):
         assert secret_values(URL, {f"X-Name-{index}": "harmless-value"}) == ()
-        assert len(_redact._SECRET_HEADER_MEMO) <= 8
+        assert len(_redact._HARMLESS_HEADER_NAMES) <= 8
+        assert secret_values(URL, {f"X-Token-{index}": f"token-{index:06}"}) == (
+            f"token-{index:06}",
+        )
+        assert len(_redact._SECRET_HEADER_NAMES) <= 8
     assert secret_values(URL, {"X-Api-Key": "key-123456"}) == ("key-123456",)
     assert _redact._is_secret_header("X-Name-1") is False
     assert _redact._is_secret_header(" Cookie ") is True
+    assert _redact._is_secret_header(" Cookie ") is True  # now from the memo
+    assert _redact._SECRET_HEADER_NAMES.isdisjoint({"key-123456", "harmless-value"})
 
 
 class _OddName(str):
@@ -119,3 +126,159 @@ def test_a_str_subclass_header_name_is_not_answered_from_the_plain_names_memo() 
     assert _redact._is_secret_header("x-odd-name") is False
     assert _redact._is_secret_header(_OddName("x-odd-name")) is True
     assert _redact._is_secret_header("x-odd-name") is False
+
+
+# --- secret_values: requests' headers read from their _store ----------------------------
+
+BEARER = "Bearer tok-abcdefgh"
+BEARER_SECRETS = ("Bearer tok-abcdefgh", "tok-abcdefgh")
+
+
+def _requests_headers(**extra: str) -> CaseInsensitiveDict[str]:
+    headers = CaseInsensitiveDict({"Content-Length": "13", "Content-Type": "application/json"})
+    headers.update(extra)
+    return headers
+
+
+def test_requests_headers_are_learnt_and_read_like_any_mapping() -> None:
+    """requests' class is remembered, and its headers give what a dict of them gives."""
+    headers = _requests_headers(Authorization=BEARER, Accept="*/*")
+    assert secret_values(URL, headers) == BEARER_SECRETS
+    assert _redact._requests_headers is CaseInsensitiveDict
+    assert secret_values(URL, headers) == secret_values(URL, dict(headers.lower_items()))
+    assert secret_values(URL, _requests_headers()) == ()
+
+
+class _RequestsSubclass(CaseInsensitiveDict):  # type: ignore[type-arg]
+    def lower_items(self):  # type: ignore[no-untyped-def]
+        return iter([("authorization", "Bearer from-the-subclass")])
+
+
+def test_what_may_not_behave_like_requests_headers_is_read_through_lower_items() -> None:
+    """A subclass, or an object of requests' class with its own lower_items, is asked."""
+    secret_values(URL, _requests_headers())  # the class is learnt
+    assert secret_values(URL, _RequestsSubclass({"Authorization": BEARER})) == (
+        "Bearer from-the-subclass",
+        "from-the-subclass",
+    )
+    headers = _requests_headers(Authorization=BEARER)
+    headers.lower_items = lambda: iter([("x-auth-token", "own-token-1")])  # type: ignore[method-assign]
+    assert secret_values(URL, headers) == ("own-token-1",)
+
+
+@pytest.mark.parametrize(
+    ("store", "expected"),
+    [
+        pytest.param({"authorization": ("A", BEARER)}, BEARER_SECRETS, id="plain-dict"),
+        pytest.param([("authorization", ("A", BEARER))], (), id="not-a-dict"),
+        pytest.param({b"authorization": ("A", BEARER)}, BEARER_SECRETS, id="bytes-name"),
+        pytest.param({"authorization": ("A", BEARER.encode())}, BEARER_SECRETS, id="bytes-value"),
+        pytest.param({"authorization": ("A", 5)}, (), id="int-value"),
+        pytest.param({"authorization": ["A", BEARER]}, BEARER_SECRETS, id="list-pair"),
+        pytest.param({"authorization": ("A", BEARER, "c")}, BEARER_SECRETS, id="three-tuple"),
+        pytest.param(
+            {
+                "x-auth-token": ("X", "first-token"),
+                "accept": ("only",),
+                "cookie": ("C", "a=bcdefgh"),
+            },
+            ("first-token",),
+            id="short-tuple-stops-the-reading",
+        ),
+        pytest.param({"accept": ("A", "*/*"), 5: ("N", BEARER)}, (), id="int-name"),
+    ],
+)
+def test_a_changed_store_is_read_as_lower_items_reads_it(
+    store: dict[object, object] | list[object], expected: tuple[str, ...]
+) -> None:
+    """Whatever _store holds, the answer is the one lower_items() leads to."""
+    from collections import OrderedDict
+
+    secret_values(URL, _requests_headers())  # the class is learnt
+    headers = _requests_headers()
+    headers._store = OrderedDict(store) if isinstance(store, dict) and len(store) > 1 else store
+    assert secret_values(URL, headers) == expected
+    if isinstance(store, dict) and len(store) == 1:
+        headers._store = OrderedDict(store)  # the same through the fast path's guards
+        assert secret_values(URL, headers) == expected
+
+
+def test_a_str_subclass_value_in_requests_headers_is_read_as_before() -> None:
+    """A value that is not an exact str leaves the fast path, and still counts."""
+
+    class Value(str):
+        pass
+
+    headers = _requests_headers(Authorization=Value(BEARER))
+    assert secret_values(URL, headers) == BEARER_SECRETS
+
+
+def test_only_requests_own_class_is_learnt(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A class of the same name from elsewhere, or one whose attributes fail, is not learnt."""
+    monkeypatch.setattr(_redact, "_requests_headers", None)
+
+    class CaseInsensitiveDict(dict):  # type: ignore[type-arg]
+        def lower_items(self):  # type: ignore[no-untyped-def]
+            return iter(self.items())
+
+    assert secret_values(URL, CaseInsensitiveDict(authorization=BEARER)) == BEARER_SECRETS
+    assert _redact._requests_headers is None
+
+    class Odd(type):
+        def __getattribute__(cls, name: str) -> object:
+            if name == "__qualname__":
+                raise RuntimeError("no name")
+            return super().__getattribute__(name)
+
+    _redact._learn_requests_headers(Odd("X", (), {"__module__": "requests.structures"}))
+    assert _redact._requests_headers is None
+
+
+# --- _header_secrets: shortcuts for exact str values -----------------------------------
+
+
+class _KeepStrip(str):
+    """A value whose strip() keeps the subclass: the shortcuts must not be taken."""
+
+    def strip(self, chars: str | None = None) -> _KeepStrip:
+        return _KeepStrip(str.strip(self, chars))
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        pytest.param("Bearer tok-abcdefgh", id="bearer"),
+        pytest.param("Bearer dG9rLWFiY2RlZmdo==", id="bearer-padded"),
+        pytest.param("AWS AKIDEXAMPLE99:frJIUN8DYpKDtOLCwo", id="pair"),
+        pytest.param("AWS AKIDEXAMPLE99:frJIUN8DYp=", id="pair-with-equals"),
+        pytest.param(
+            "SDK-HMAC-SHA256 Access=AKIDEXAMPLE12, SignedHeaders=host;x-sdk-date, "
+            "Signature=abcdef0123456789",
+            id="huawei",
+        ),
+        pytest.param('SDK-HMAC-SHA256 Access=AK%2BID+X,,Signature="quo+ted%41"', id="encoded"),
+        pytest.param("SDK-HMAC-SHA256 Access=AKID+plus, Signature=abc+def/ghi", id="plus"),
+        pytest.param(
+            "SDK-HMAC-SHA256\u2003Access=AKIDwide\x1cSignature=sep-1c", id="unicode-space"
+        ),
+        pytest.param("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20240101/r/s/aws4_request", id="aws"),
+    ],
+)
+def test_exact_str_values_give_what_the_general_steps_give(value: str) -> None:
+    """The shortcuts of an exact str value skip only what would add nothing new."""
+    fast: set[str] = set()
+    general: set[str] = set()
+    _redact._header_secrets("authorization", value, fast)
+    _redact._header_secrets("authorization", _KeepStrip(value), general)
+    assert fast == general
+    assert secret_values(URL, {"Authorization": value}) == secret_values(
+        URL, {"Authorization": _KeepStrip(value)}
+    )
+
+
+def test_the_extras_are_read_unless_an_exact_empty_tuple() -> None:
+    """An empty tuple adds nothing; an empty list, a lone string and a tuple are read."""
+    assert secret_values(URL, {}, ()) == ()
+    assert secret_values(URL, {}, []) == ()
+    assert secret_values(URL, {}, ("pw-secret-1",)) == ("pw-secret-1",)
+    assert secret_values(URL, {}, "pw-secret-1") == ("pw-secret-1",)
