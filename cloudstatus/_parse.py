@@ -185,7 +185,7 @@ def parse_error_body(
     :param parsers: extra parsers, tried before the built-in ones.
     :returns: the parsed body; ``ErrorBody()`` (format ``"none"``) if no parser took it.
     """
-    data = _as_bytes(body)[:MAX_BODY_BYTES]
+    data = (body if type(body) is bytes else _as_bytes(body))[:MAX_BODY_BYTES]
     ctype = content_type.strip().lower() if isinstance(content_type, str) else ""
     text: str | None = None
     steps: Sequence[tuple[BodyParser, _TextReader | None]] = _TEXT_READERS
@@ -490,6 +490,8 @@ def rate_limit_in(found: Mapping[str, str], *, now: float | None = None) -> Rate
 _JSON_SUFFIXES = ("/json", "+json")
 # What json.loads decodes with when given no options.
 _JSON_DECODER = json.JSONDecoder()
+# The scanner JSONDecoder.raw_decode calls: (text, index) to (value, end index).
+_JSON_SCAN: Callable[[str, int], tuple[object, int]] = _JSON_DECODER.scan_once  # type: ignore[attr-defined]
 _CODE_KEYS = ("error_code", "errorCode", "code")
 _MESSAGE_KEYS = (
     "error_msg",
@@ -602,13 +604,6 @@ def _media_of(content_type: str) -> str:
     return _media_type(content_type)
 
 
-def _declared_codec(content_type: str) -> str | None:
-    """The allowed codec the ``charset`` of ``content_type`` names, or None; remembered."""
-    if type(content_type) is str and len(content_type) <= _MAX_CACHED_TYPE_CHARS:
-        return _type_facts(content_type)[1]
-    return _text_codec(_charset(content_type))
-
-
 def _charset(content_type: str) -> str | None:
     for param in content_type.split(";")[1:]:
         name, _, value = param.partition("=")
@@ -629,7 +624,13 @@ def _decode(body: bytes, content_type: str) -> str:
         # UTF-32-LE's BOM starts with UTF-16-LE's, so the longer ones are checked first.
         bom, codec = next(pair for pair in _BOMS if body.startswith(pair[0]))
         return body[len(bom) :].decode(codec, "replace")
-    declared = _declared_codec(content_type) or _xml_codec(body)
+    # The allowed codec the charset names, remembered for the usual Content-Type values.
+    if type(content_type) is str and len(content_type) <= _MAX_CACHED_TYPE_CHARS:
+        declared = _type_facts(content_type)[1]
+    else:
+        declared = _text_codec(_charset(content_type))
+    if declared is None:
+        declared = _xml_codec(body)
     return body.decode(declared or "utf-8", "replace")
 
 
@@ -670,13 +671,15 @@ def _json_body(text: str, content_type: str) -> ErrorBody | None:
         if bracketed:
             # json.loads less the steps that cannot change the outcome here: no BOM comes
             # before "{" or "[", and a stripped text has no JSON whitespace at either end,
-            # so the value must end where the text does ("Extra data" otherwise).
-            doc, end = _JSON_DECODER.raw_decode(text)
+            # so the value must end where the text does ("Extra data" otherwise). The
+            # scanner is what JSONDecoder.raw_decode calls, which turns its StopIteration
+            # ("Expecting value") into a ValueError.
+            doc, end = _JSON_SCAN(text, 0)
             if end != len(text):
                 return None
         else:
             doc = json.loads(text)
-    except (ValueError, RecursionError):
+    except (ValueError, StopIteration, RecursionError):
         return None
     if isinstance(doc, dict):
         return _dict_body(doc, content_type)
