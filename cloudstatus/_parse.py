@@ -20,7 +20,7 @@ from datetime import timezone
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
 from html import unescape
-from typing import TypeVar
+from typing import Any, TypeVar
 
 __all__ = [
     "DEFAULT_PARSERS",
@@ -185,7 +185,7 @@ def parse_error_body(
     :param parsers: extra parsers, tried before the built-in ones.
     :returns: the parsed body; ``ErrorBody()`` (format ``"none"``) if no parser took it.
     """
-    data = _as_bytes(body)[:MAX_BODY_BYTES]
+    data = (body if type(body) is bytes else _as_bytes(body))[:MAX_BODY_BYTES]
     ctype = content_type.strip().lower() if isinstance(content_type, str) else ""
     text: str | None = None
     steps: Sequence[tuple[BodyParser, _TextReader | None]] = _TEXT_READERS
@@ -490,6 +490,8 @@ def rate_limit_in(found: Mapping[str, str], *, now: float | None = None) -> Rate
 _JSON_SUFFIXES = ("/json", "+json")
 # What json.loads decodes with when given no options.
 _JSON_DECODER = json.JSONDecoder()
+# The scanner JSONDecoder.raw_decode calls: (text, index) to (value, end index).
+_JSON_SCAN: Callable[[str, int], tuple[object, int]] = _JSON_DECODER.scan_once  # type: ignore[attr-defined]
 _CODE_KEYS = ("error_code", "errorCode", "code")
 _MESSAGE_KEYS = (
     "error_msg",
@@ -534,6 +536,21 @@ _MAX_CACHED_TYPE_CHARS = 256
 _Layer = tuple[dict[str, object], bool]
 _REQUEST_ID_KEYS = ("request_id", "requestId", "request-id", "RequestId")
 _REQUEST_ID_KEY_SET = frozenset(_REQUEST_ID_KEYS)
+# The member sets _known_shape_body reads directly, each to its (code, message, request id)
+# member names, None for none: one code member and/or one message member, one request id
+# member or none, a status member or none.
+_KNOWN_SHAPES: dict[frozenset[str], tuple[str | None, str | None, str | None]] = {
+    frozenset(name for name in (code_key, message_key, id_key, status) if name): (
+        code_key,
+        message_key,
+        id_key,
+    )
+    for code_key in (None, *_CODE_KEYS)
+    for message_key in (None, *_MESSAGE_KEYS)
+    for id_key in (None, *_REQUEST_ID_KEYS)
+    for status in (None, "status")
+    if code_key or message_key
+}
 _PROBLEM_TYPES: dict[str, type] = {"type": str, "title": str, "detail": str, "status": int}
 _TOKEN = re.compile(r"[A-Za-z0-9_.:\-]{1,64}")
 _XML_DECLARATION = re.compile(r"<\?xml[^>]*\?>")
@@ -602,13 +619,6 @@ def _media_of(content_type: str) -> str:
     return _media_type(content_type)
 
 
-def _declared_codec(content_type: str) -> str | None:
-    """The allowed codec the ``charset`` of ``content_type`` names, or None; remembered."""
-    if type(content_type) is str and len(content_type) <= _MAX_CACHED_TYPE_CHARS:
-        return _type_facts(content_type)[1]
-    return _text_codec(_charset(content_type))
-
-
 def _charset(content_type: str) -> str | None:
     for param in content_type.split(";")[1:]:
         name, _, value = param.partition("=")
@@ -629,7 +639,13 @@ def _decode(body: bytes, content_type: str) -> str:
         # UTF-32-LE's BOM starts with UTF-16-LE's, so the longer ones are checked first.
         bom, codec = next(pair for pair in _BOMS if body.startswith(pair[0]))
         return body[len(bom) :].decode(codec, "replace")
-    declared = _declared_codec(content_type) or _xml_codec(body)
+    # The allowed codec the charset names, remembered for the usual Content-Type values.
+    if type(content_type) is str and len(content_type) <= _MAX_CACHED_TYPE_CHARS:
+        declared = _type_facts(content_type)[1]
+    else:
+        declared = _text_codec(_charset(content_type))
+    if declared is None:
+        declared = _xml_codec(body)
     return body.decode(declared or "utf-8", "replace")
 
 
@@ -670,16 +686,18 @@ def _json_body(text: str, content_type: str) -> ErrorBody | None:
         if bracketed:
             # json.loads less the steps that cannot change the outcome here: no BOM comes
             # before "{" or "[", and a stripped text has no JSON whitespace at either end,
-            # so the value must end where the text does ("Extra data" otherwise).
-            doc, end = _JSON_DECODER.raw_decode(text)
+            # so the value must end where the text does ("Extra data" otherwise). The
+            # scanner is what JSONDecoder.raw_decode calls, which turns its StopIteration
+            # ("Expecting value") into a ValueError.
+            doc, end = _JSON_SCAN(text, 0)
             if end != len(text):
                 return None
         else:
             doc = json.loads(text)
-    except (ValueError, RecursionError):
+    except (ValueError, StopIteration, RecursionError):
         return None
     if isinstance(doc, dict):
-        return _dict_body(doc, content_type)
+        return _known_shape_body(doc, content_type) or _dict_body(doc, content_type)
     if (
         isinstance(doc, list)
         and doc
@@ -689,6 +707,68 @@ def _json_body(text: str, content_type: str) -> ErrorBody | None:
         return replace(_object_body(doc[0]), details=doc)
     message = _as_text(doc) if isinstance(doc, str) else None
     return _error_body(error_message=message, details=doc, format="json")
+
+
+def _known_shape_body(doc: dict[str, object], content_type: str) -> ErrorBody | None:
+    """What :func:`_dict_body` gives for the usual error objects, in a few steps; else None.
+
+    Taken only when the members of ``doc``, or of ``doc["error"]`` when that is its only
+    member and an object, are exactly one of the sets in :data:`_KNOWN_SHAPES`, their
+    values are str (codes and request ids also int), and a code or a message is found.
+    Each guard leaves out what could make the general path give something else:
+
+    * no ``title``/``detail``/``type`` member and no ``problem`` in the Content-Type:
+      not problem details, and no ``type`` is read as a code;
+    * no ``error`` string, ``errors`` list, retry or ``parameters`` member: the layers
+      are the inner object (if any) then ``doc``, with no OAuth code and no retry delay;
+    * one member of each kind: the first one the general path looks for is that one;
+    * a code or a message found: no fault wrappers are looked for; a message starting
+      with ``{`` might be nested JSON, so it is left to the general path.
+    """
+    layer: dict[Any, object] = doc
+    if len(doc) == 1 and type(doc.get("error")) is dict:
+        layer = doc["error"]  # type: ignore[assignment]
+    shape = _KNOWN_SHAPES.get(frozenset(layer))
+    # Wider than _dict_body's test of the media type for application/problem+json; any
+    # other type of content_type is left to _dict_body, to fail there as it always did.
+    if shape is None or type(content_type) is not str or "problem" in content_type.lower():
+        return None
+    code_key, message_key, id_key = shape  # None for no such member: .get gives None
+    raw, message, request_id = layer.get(code_key), layer.get(message_key), layer.get(id_key)
+    code: str | None = None
+    if type(raw) is str:
+        code = raw.strip() or None
+    elif type(raw) is int:  # not bool, which is never a code
+        code = str(raw)
+        status = layer.get("status")
+        # Google pairs the HTTP status number with the meaningful name (as _pick_code).
+        if code_key == "code" and type(status) is str and status.strip():
+            code, raw = status.strip(), status
+    elif raw is not None:
+        return None
+    if type(message) is str:
+        message = message.strip() or None
+    elif message is not None:
+        return None
+    if type(request_id) is str:
+        request_id = request_id.strip() or None
+    elif type(request_id) is int:
+        request_id = str(request_id)
+    elif request_id is not None:
+        return None
+    if message is None:
+        if code is None:
+            return None
+    elif message[0] == "{":
+        return None
+    return _error_body(
+        error_code=code,
+        error_message=message,
+        request_id=request_id,
+        details=doc,
+        raw_code=raw if code is not None else None,
+        format="json",
+    )
 
 
 def _dict_body(doc: dict[str, object], content_type: str) -> ErrorBody:

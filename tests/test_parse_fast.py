@@ -202,6 +202,88 @@ def test_too_deep_json_is_not_json() -> None:
     assert parse_error_body(body, "application/json").format == "text"
 
 
+# --- the known-shape lane of JSON objects --------------------------------------------
+
+HUAWEI = {"error_code": "DMS.00409001", "error_msg": "Instance name already exists."}
+GOOGLE = {"error": {"code": 404, "message": "Not found", "status": "NOT_FOUND"}}
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        HUAWEI,
+        {"errorCode": " APIGW.0101 ", "errorMsg": " gone ", "requestId": " r "},
+        {"code": "A", "message": "m", "request_id": 7},
+        {"error_code": 409, "error_message": "m", "status": "IGNORED"},
+        {"message": "only a message"},
+        {"code": "only a code", "request_id": ""},
+        {"code": 0, "message": " ", "status": " "},
+        {"code": " ", "errorMessage": "m", "status": "S"},
+        {"error_code": "{", "error_msg": "m}"},
+        GOOGLE,
+        {"error": {"code": 404, "message": "m", "status": " "}},
+        {"error": {"code": 429, "message": "m", "status": 429}},
+        {"error": {"errorCode": "E", "errorMsg": "m", "requestId": "r"}},
+    ],
+)
+def test_known_shapes_take_the_lane_and_match_the_general_path(doc: dict[str, object]) -> None:
+    """The usual objects are read by the lane, to exactly what _dict_body makes of them."""
+    fast = _parse._known_shape_body(doc, "application/json; charset=utf-8")
+    slow = _parse._dict_body(doc, "application/json; charset=utf-8")
+    assert fast is not None
+    assert (fast, repr(fast), list(vars(fast))) == (slow, repr(slow), list(vars(slow)))
+    assert fast.details is doc
+
+
+@pytest.mark.parametrize(
+    ("doc", "content_type"),
+    [
+        ({**HUAWEI, "title": "t"}, "application/json"),  # maybe problem details
+        ({**HUAWEI, "msg": "second message"}, "application/json"),  # two message members
+        ({**HUAWEI, "code": "second code"}, "application/json"),  # two code members
+        ({**HUAWEI, "details": []}, "application/json"),  # retry member
+        ({**HUAWEI, "error": "invalid_grant"}, "application/json"),  # OAuth error
+        ({**HUAWEI, "x": 1}, "application/json"),  # unknown member
+        ({"error": GOOGLE["error"], "request_id": "r"}, "application/json"),  # two layers
+        ({"error": {**HUAWEI, "type": "T"}}, "application/json"),  # a typed layer's type
+        ({"errors": [HUAWEI]}, "application/json"),
+        (HUAWEI, "application/problem+json"),
+        (HUAWEI, "Application/Problem+JSON; charset=utf-8"),
+        ({"error_code": True, "error_msg": "m"}, "application/json"),  # bool code
+        ({"error_code": 1.5, "error_msg": "m"}, "application/json"),
+        ({"error_code": "A", "error_msg": {"value": "m"}}, "application/json"),  # OData
+        ({"error_code": "A", "error_msg": 3}, "application/json"),
+        ({"error_code": "A", "error_msg": "m", "request_id": False}, "application/json"),
+        ({"error_code": " ", "error_msg": "\t"}, "application/json"),  # no code, no message
+        ({"error_msg": None}, "application/json"),
+        ({"error_msg": '{"faultstring": "inner"}'}, "application/json"),  # nested JSON
+        ({"error_code": "A", "error_msg": " {x"}, "application/json"),
+        ({}, "application/json"),
+        ({"error": {}}, "application/json"),
+    ],
+)
+def test_other_objects_fall_to_the_general_path(doc: dict[str, object], content_type: str) -> None:
+    """Anything at or past a guard is left to _dict_body, whose answer stands."""
+    assert _parse._known_shape_body(doc, content_type) is None
+    body = json.dumps(doc).encode()
+    parsed = parse_error_body(body, content_type)
+    assert parsed == _parse._dict_body(doc, content_type.strip().lower())
+
+
+def test_known_shape_with_a_content_type_of_another_type() -> None:
+    """A content type that is not a str leaves the object to _dict_body, whatever it does."""
+    assert _parse._known_shape_body(HUAWEI, None) is None  # type: ignore[arg-type]
+
+
+def test_known_shapes_are_exact_member_sets() -> None:
+    """Each shape has at most one member of each kind, and never one of the other keys."""
+    others = {"title", "detail", "type", "error", "errors", *_parse._RETRY_MEMBERS}
+    for members, (code_key, message_key, id_key) in _parse._KNOWN_SHAPES.items():
+        assert not members & others
+        assert members - {"status"} == {code_key, message_key, id_key} - {None}
+        assert code_key is not None or message_key is not None
+
+
 # --- request ids and retry delays in layers -----------------------------------------
 
 
