@@ -92,7 +92,9 @@ class CloudStatusError(HTTPError):
     read, all at once, and then kept in the instance's ``__dict__``: ``vars(e)`` is
     empty on an unread error raised by a hook, and holds every field (and some private
     values) once one was read. The response, the request and the facts they gave live
-    in slots, out of ``vars(e)``.
+    in slots, out of ``vars(e)``. A subclass may define a field itself, as a property
+    or a plain class attribute: that is what the field reads, and what the message,
+    the retry decision and :attr:`error_info` use.
     """
 
     #: The HTTP status: the class's own, or the response's on an instance of a family
@@ -116,6 +118,9 @@ class CloudStatusError(HTTPError):
     _class_error_code: ClassVar[str | None] = None
     _retry_override: ClassVar[bool | Advice | None] = None
     _family_digit: ClassVar[int | None] = None
+    # The lazy fields a subclass defines itself (a property, a plain value): read
+    # through the class, so the first read neither computes nor stores them.
+    _overridden: ClassVar[frozenset[str]] = frozenset()
 
     #: The service's error code, always a :class:`str`, or None. On an error-code class,
     #: the code it is registered for.
@@ -170,6 +175,12 @@ class CloudStatusError(HTTPError):
         :raises RegistrationError: when the class cannot be registered for ``error_code``.
         """
         super().__init_subclass__(**kwargs)
+        own: set[str] = set()
+        for klass in cls.__mro__:
+            if klass is CloudStatusError:
+                break
+            own.update(_fields.SETTLED_NAMES.intersection(vars(klass)))
+        cls._overridden = frozenset(own)
         if retryable is not None and advice is not None:
             raise TypeError(f"{cls.__name__}: give retryable= or advice=, not both")
         if retryable is not None:

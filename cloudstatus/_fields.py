@@ -494,17 +494,22 @@ def settle(e: CloudStatusError) -> None:
     """
     d = e.__dict__
     facts = getattr(e, "_facts", None)
-    if facts is not None and SETTLED_NAMES.isdisjoint(d):
+    if facts is not None and not type(e)._overridden and SETTLED_NAMES.isdisjoint(d):
         _settle_facts(e, facts, d)
     else:
         settle_each(e)
 
 
 def settle_each(e: CloudStatusError) -> None:
-    """:func:`settle` one field function at a time: the reference the fast pass matches."""
+    """:func:`settle` one field function at a time: the reference the fast pass matches.
+
+    A field the error's class defines itself (a property, a plain value) is left to
+    the class, and the other fields read it through the class.
+    """
     d = e.__dict__
+    own = type(e)._overridden
     for name, compute in _SETTLED:
-        if name not in d:
+        if name not in d and name not in own:
             d.setdefault(name, compute(e))
 
 

@@ -432,3 +432,86 @@ def test_an_unknown_service_in_the_options_falls_back_to_the_standard_tree() -> 
     e = error_from_facts(Facts(status_code=409), cloudstatus.HookOptions(service="gone"))
     assert type(e) is cloudstatus.ConflictError
     assert e.service is None
+
+
+def _override_facts(code: str) -> Facts:
+    body = json.dumps({"error_code": code, "error_msg": "server says"}).encode()
+    return Facts(409, "Conflict", "GET", "https://h/x", {"Content-Type": "application/json"}, body)
+
+
+def test_a_subclass_property_for_error_message_reaches_the_message() -> None:
+    """A subclass's error_message property is what str(e) shows."""
+    registry = cloudstatus.Registry("overrides")
+
+    class Custom(cloudstatus.ConflictError, error_code="B2.1", registry=registry):
+        @property
+        def error_message(self) -> str:  # type: ignore[override]
+            return "custom message"
+
+    e = error_from_facts(_override_facts("B2.1"), cloudstatus.HookOptions(registry=registry))
+    assert type(e) is Custom
+    assert e.error_message == "custom message"
+    assert str(e).endswith("[B2.1] custom message")
+
+
+def test_a_subclass_class_attribute_is_not_shadowed_by_a_settled_field() -> None:
+    """A subclass's own value for a field (retryable = True) outlives the first read."""
+    registry = cloudstatus.Registry("overrides")
+
+    class Flag(cloudstatus.ConflictError, error_code="B2.2", registry=registry):
+        retryable = True
+
+    e = error_from_facts(_override_facts("B2.2"), cloudstatus.HookOptions(registry=registry))
+    assert type(e) is Flag
+    assert e.error_code == "B2.2"  # the first field read settles every field
+    assert e.retryable is True
+    assert e.to_dict()["retryable"] is True
+
+
+def test_the_one_pass_matches_the_field_functions_for_a_subclass_property() -> None:
+    """A subclass hiding its URL with a property keeps it out of the message, both ways."""
+    registry = cloudstatus.Registry("overrides")
+
+    class Hidden(cloudstatus.ConflictError, error_code="B2.3", registry=registry):
+        @property
+        def url(self) -> None:  # type: ignore[override]
+            return None  # the path names a customer: keep it out of logs
+
+    facts = Facts(
+        409,
+        "Conflict",
+        "GET",
+        "https://h/customers/alice-smith/orders",
+        {"Content-Type": "application/json"},
+        json.dumps({"error_code": "B2.3", "error_msg": "taken"}).encode(),
+    )
+    fast = error_from_facts(facts, cloudstatus.HookOptions(registry=registry))
+    reference = error_from_facts(facts, cloudstatus.HookOptions(registry=registry))
+    _fields.settle(fast)
+    _fields.settle_each(reference)
+    assert str(reference) == "409 Client Error: Conflict [B2.3] taken"
+    assert str(fast) == str(reference)
+    assert "alice-smith" not in str(fast)
+
+
+def test_a_subclass_error_code_property_drives_the_decision_and_the_catalog() -> None:
+    """The retry decision and error_info follow an error_code a subclass computes itself."""
+
+    class Renamed(cloudstatus.TooManyRequestsError):
+        @property
+        def error_code(self) -> str:  # type: ignore[override]
+            return "APIGW.0308"  # the gateway's throttling code
+
+    facts = Facts(
+        429,
+        "Too Many Requests",
+        "GET",
+        "https://h/x",
+        {"Content-Type": "application/json"},
+        b'{"error_code": "B2.4", "error_msg": "slow down"}',
+    )
+    e = Renamed._from_facts(facts, None, None)
+    assert e.error_info is not None and e.error_info.error_code == "APIGW.0308"
+    assert "[APIGW.0308]" in str(e)
+    assert "error_code" not in vars(e)
+    assert Renamed._overridden == {"error_code"}
