@@ -384,18 +384,29 @@ class SessionHook:
         if _in_send.get() is self and kwargs.get("allow_redirects", True) is False:
             # A redirect hop of the outer call: requests sends each with allow_redirects=False.
             return self._send(request, **kwargs)
+        options = self.options
         stream = kwargs.get("stream", False)
         kwargs["stream"] = True
-        if self.options.raise_redirects:
+        if options.raise_redirects:
             kwargs["allow_redirects"] = False  # any redirect is an error: raise at the first
+        # Every request passes here: what _send does, without a further call.
+        wrapped = self.wrapped
         token = _in_send.set(self)
         try:
-            response = self._send(request, **kwargs)
+            if wrapped is not None:
+                response = wrapped(request, **kwargs)
+            else:
+                response = type(self.session).send(self.session, request, **kwargs)
         finally:
             _in_send.reset(token)
-        exc = _error_for(response, self.options)
-        if exc is not None:
-            raise exc
+        try:
+            status = response.status_code
+        except Exception:  # a look-alike response whose attribute raises: _error_for decides
+            status = None
+        if type(status) is not int or status >= 300:  # else no error: skip the full check
+            exc = _error_for(response, options)
+            if exc is not None:
+                raise exc
         if not stream:
             response.content  # noqa: B018  (read the body, as requests does without stream)
         return response

@@ -903,6 +903,21 @@ def test_install_keeps_a_send_wrapper_installed_before(mock: responses.RequestsM
     assert calls == [URL]
 
 
+def test_a_send_wrapper_answering_an_odd_object_is_passed_through() -> None:
+    """What a send wrapper answers goes back untouched when its status cannot even be read."""
+
+    class Odd:
+        @property
+        def status_code(self) -> int:
+            raise RuntimeError("no status here")
+
+    odd = Odd()
+    with requests.Session() as s:
+        s.send = lambda request, **kwargs: odd  # type: ignore[method-assign]
+        cloudstatus.install(s)
+        assert s.get(URL, stream=True, timeout=TIMEOUT) is odd
+
+
 def test_uninstall(mock: responses.RequestsMock) -> None:
     """uninstall removes the hook (and a bare raise_for_status) and returns the session."""
     mock.add("GET", URL, status=409)
