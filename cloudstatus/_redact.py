@@ -626,10 +626,11 @@ def clean_text(text: str | None, limit: int = 300) -> str:
     """
     if limit < 1:
         raise ValueError(f"clean_text limit must be at least 1 character, got {limit!r}")
-    if text is None:
-        return ""
-    if not isinstance(text, str):
-        text = str(text)
+    if type(text) is not str:  # one test for the common case, an exact str
+        if text is None:
+            return ""
+        if not isinstance(text, str):
+            text = str(text)
     if (
         len(text) <= limit
         and text.isprintable()

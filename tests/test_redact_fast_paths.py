@@ -35,6 +35,19 @@ def test_clean_text_shortcut_keeps_the_length_limit() -> None:
     assert clean_text("a" * 14, 14) == "a" * 14
 
 
+def test_clean_text_reads_what_is_not_an_exact_str_as_before() -> None:
+    """None, other objects and str subclasses pass the exact-str test by its other side."""
+
+    class Text(str):
+        pass
+
+    assert clean_text(None) == ""
+    assert clean_text(409) == "409"
+    kept = Text("Instance name already exists.")
+    assert clean_text(kept) is kept
+    assert clean_text(Text(" padded  text ")) == "padded text"
+
+
 # --- redact_url and scrub --------------------------------------------------------------
 
 
