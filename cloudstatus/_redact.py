@@ -109,6 +109,9 @@ _SECRET_PARAM_NAMES = frozenset(
         "ak",
         "sk",
         "authorization",
+        "sign",  # the request signature of many API gateways and payment APIs
+        "appkey",
+        "ticket",  # single sign-on service tickets
     }
 )
 _PARAM_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
@@ -171,8 +174,8 @@ def redact_url(url: str | None) -> str:
         ``sessionKey``, ``x-auth``), so that ``keyword``, ``monkey``, ``author`` and
         ``passport`` are not secret;
       - or is exactly ``sig``, ``pwd``, ``pass``, ``pw``, ``code`` (OAuth authorization
-        codes), ``jwt``, ``appid``, ``app_id``, ``api_sig``, ``code_verifier``, ``ak``,
-        ``sk`` or ``authorization``.
+        codes), ``jwt``, ``appid``, ``app_id``, ``appkey``, ``api_sig``, ``sign``,
+        ``ticket``, ``code_verifier``, ``ak``, ``sk`` or ``authorization``.
 
       A parameter whose value is a URL with userinfo (``callback=https://u:p@h/``, also
       percent-encoded) is secret whatever its name.

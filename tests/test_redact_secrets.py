@@ -186,6 +186,10 @@ def test_secret_values_longest_first() -> None:
 
 
 SECRET_NAMES = [
+    "sign",
+    "appkey",
+    "AppKey",
+    "ticket",
     "appid",
     "app_id",
     "passphrase",
@@ -248,6 +252,9 @@ HARMLESS_NAMES = [
     "sort",
     "versionId",
     "expires_in",
+    "sign_type",
+    "signin",
+    "ticket_id",
 ]
 
 
