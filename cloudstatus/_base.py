@@ -89,12 +89,13 @@ class CloudStatusError(HTTPError):
 
     Fields other than :attr:`status_code`, :attr:`reason`, :attr:`service`,
     :attr:`response` and :attr:`request` are computed from the response on first
-    read, all at once, and then kept in the instance's ``__dict__``: ``vars(e)`` is
-    empty on an unread error raised by a hook, and holds every field (and some private
-    values) once one was read. The response, the request and the facts they gave live
-    in slots, out of ``vars(e)``. A subclass may define a field itself, as a property
-    or a plain class attribute: that is what the field reads, and what the message,
-    the retry decision and :attr:`error_info` use.
+    read, all at once, and then kept in the instance's ``__dict__``: ``vars(e)`` holds
+    next to nothing on an unread error raised by a hook (the status code of a family
+    class), and every field (and some private values) once one was read. The
+    response, the request and the facts they gave live in slots, out of ``vars(e)``.
+    A subclass may define a field itself, as a property or a plain class attribute:
+    that is what the field reads, and what the message, the retry decision and
+    :attr:`error_info` use.
     """
 
     #: The HTTP status: the class's own, or the response's on an instance of a family
