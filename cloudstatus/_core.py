@@ -90,14 +90,9 @@ def error_from_facts(
     opts = options if options is not None else DEFAULT_OPTIONS
     status = facts.status_code
     service = opts.service
-    found = None
-    code = parsed = None
-    if registered_anywhere() or opts.registry is not None:  # else no class to find by code
-        if _may_have_code_classes(opts):
-            found = _parse_for_code(facts, opts)
-        if found is not None:
-            parsed = found[0]
-            code = _code_of(parsed)
+    found = _parse_for_code(facts, opts) if _may_have_code_classes(opts) else None
+    parsed = found[0] if found is not None else None
+    code = _code_of(parsed) if parsed is not None else None
     try:
         if type(status) is int and status >= 300:
             cls = resolve(status, service, code, opts.registry)

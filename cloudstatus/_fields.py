@@ -518,9 +518,12 @@ def _settle_facts(e: CloudStatusError, facts: Facts, d: dict[str, Any]) -> None:
 
     The per-field functions' logic in one flat pass, for the hook's common case: where
     a credential must be masked or a user parser consulted, it asks those functions.
+    Their cheapest steps (the secrets and header slots, text cleaning without secrets,
+    the retry decision) are written out here rather than called: calling each helper
+    measured about 2 us more per error in benchmark (b).
     ``test_one_pass_matches_the_field_functions`` holds the two to the same values.
     """
-    parse, redact, policy, catalog = _loaded if _loaded is not None else _modules()
+    parse, redact, policy = (_loaded if _loaded is not None else _modules())[:3]
     cls = type(e)
     options = e._options
     secrets = e._secrets
@@ -579,12 +582,7 @@ def _settle_facts(e: CloudStatusError, facts: Facts, d: dict[str, Any]) -> None:
     )
     if facts.attempts > 1:
         decision = _after_attempts(decision, facts.attempts)
-    info = None
-    if code:  # as _info_of
-        try:
-            info = catalog.error_code_info(code, service=service)
-        except LookupError:  # a service nobody declared in this process
-            info = catalog.error_code_info(code)
+    info = _info_of(code, service)
     values = {
         "_max_chars": limit,
         "_decision": decision,
