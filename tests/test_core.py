@@ -515,3 +515,22 @@ def test_a_subclass_error_code_property_drives_the_decision_and_the_catalog() ->
     assert "[APIGW.0308]" in str(e)
     assert "error_code" not in vars(e)
     assert Renamed._overridden == {"error_code"}
+
+
+def test_a_mixin_defining_a_field_before_the_status_class_is_honoured() -> None:
+    """A field a mixin defines ahead of the status class in the MRO is read through it."""
+
+    class QuietAdvice:
+        @property
+        def retry_reason(self) -> str:
+            return "ask the on-call team"
+
+    class Quiet(QuietAdvice, cloudstatus.ServiceUnavailableError):
+        pass
+
+    facts = Facts(503, "Service Unavailable", "GET", "https://h/x", {}, b"down")
+    e = Quiet._from_facts(facts, None, None)
+    assert Quiet._overridden == {"retry_reason"}
+    assert e.retry_reason == "ask the on-call team"
+    assert e.to_dict()["retry_reason"] == "ask the on-call team"
+    assert e.retryable is True and "retry_reason" not in vars(e)
