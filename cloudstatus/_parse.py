@@ -20,7 +20,7 @@ from datetime import timezone
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
 from html import unescape
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 __all__ = [
     "DEFAULT_PARSERS",
@@ -606,16 +606,48 @@ def _media_type(content_type: str) -> str:
     return content_type.partition(";")[0].strip().lower()
 
 
-@lru_cache(maxsize=64)
-def _type_facts(content_type: str) -> tuple[str, str | None]:
-    """The media type of a Content-Type value and the allowed codec its charset names."""
-    return _media_type(content_type), _text_codec(_charset(content_type))
+class _TypeFacts(NamedTuple):
+    """What the parsers read from one Content-Type value, worked out once."""
+
+    #: The value stripped and lowercased, parameters included (what parsers receive).
+    lowered: str
+    #: The media type alone, lowercased.
+    media: str
+    #: The canonical name of the allowed text codec its charset names, or None.
+    codec: str | None
+    #: Whether "problem" appears anywhere in it, in any case.
+    problem: bool
+
+
+# Content-Type value -> its facts, for the few values a process sees; emptied when full,
+# so junk cannot grow it. A plain dict: a hit is one lookup, cheaper than lru_cache's.
+_TYPE_FACTS: dict[str, _TypeFacts] = {}
+_TYPE_FACTS_SIZE = 64
+
+
+def _type_facts(content_type: str) -> _TypeFacts:
+    """The :class:`_TypeFacts` of a Content-Type value (a ``str``), remembered when short."""
+    known = _TYPE_FACTS.get(content_type)
+    if known is not None:
+        return known
+    lowered = content_type.strip().lower()
+    facts = _TypeFacts(
+        lowered,
+        _media_type(content_type),
+        _text_codec(_charset(content_type)),
+        "problem" in lowered,
+    )
+    if len(content_type) <= _MAX_CACHED_TYPE_CHARS:
+        if len(_TYPE_FACTS) >= _TYPE_FACTS_SIZE:
+            _TYPE_FACTS.clear()
+        _TYPE_FACTS[content_type] = facts
+    return facts
 
 
 def _media_of(content_type: str) -> str:
     """:func:`_media_type`, remembered for the few Content-Type values a process sees."""
-    if type(content_type) is str and len(content_type) <= _MAX_CACHED_TYPE_CHARS:
-        return _type_facts(content_type)[0]
+    if type(content_type) is str:
+        return _type_facts(content_type).media
     return _media_type(content_type)
 
 
@@ -640,8 +672,9 @@ def _decode(body: bytes, content_type: str) -> str:
         bom, codec = next(pair for pair in _BOMS if body.startswith(pair[0]))
         return body[len(bom) :].decode(codec, "replace")
     # The allowed codec the charset names, remembered for the usual Content-Type values.
-    if type(content_type) is str and len(content_type) <= _MAX_CACHED_TYPE_CHARS:
-        declared = _type_facts(content_type)[1]
+    if type(content_type) is str:
+        known = _TYPE_FACTS.get(content_type)
+        declared = (known or _type_facts(content_type)).codec
     else:
         declared = _text_codec(_charset(content_type))
     if declared is None:

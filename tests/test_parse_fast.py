@@ -140,6 +140,25 @@ def test_content_types_of_any_length(padding: int) -> None:
     assert (parsed.format, parsed.error_message) == ("problem+json", "\u00e9")
 
 
+def test_content_type_memo_stays_small_and_answers_like_a_fresh_reading() -> None:
+    """Many distinct Content-Types never grow the memo past its size; long ones stay out;
+    a remembered answer equals one worked out afresh."""
+    values = [f"application/json; charset=utf-8; n={n}" for n in range(500)]
+    long_value = "text/plain; x=" + "y" * _parse._MAX_CACHED_TYPE_CHARS
+    for value in [*values, long_value]:
+        facts = _parse._type_facts(value)
+        assert len(_parse._TYPE_FACTS) <= _parse._TYPE_FACTS_SIZE
+        fresh = (
+            value.strip().lower(),
+            _parse._media_type(value),
+            _parse._text_codec(_parse._charset(value)),
+            "problem" in value.lower(),
+        )
+        assert tuple(facts) == tuple(_parse._type_facts(value)) == fresh
+    assert long_value not in _parse._TYPE_FACTS
+    assert values[-1] in _parse._TYPE_FACTS
+
+
 def test_content_type_str_subclass() -> None:
     """A str subclass as Content-Type is read like the plain string."""
 
