@@ -516,7 +516,7 @@ def scrub_value(value: object, secrets: Iterable[str]) -> object:
     return result
 
 
-def _scrub_key(key: object, forms: tuple[str, ...]) -> object:
+def _scrub_key(key: object, forms: _Forms) -> object:
     if isinstance(key, str):
         return _scrub_text(key, forms)
     if isinstance(key, (int, float)) and not isinstance(key, bool):
@@ -524,7 +524,7 @@ def _scrub_key(key: object, forms: tuple[str, ...]) -> object:
     return key
 
 
-def _scrub_number(number: int | float, forms: tuple[str, ...]) -> object:
+def _scrub_number(number: int | float, forms: _Forms) -> object:
     try:
         text = str(number)
     except ValueError:  # an int too long for str(): it cannot be shown either
@@ -533,18 +533,23 @@ def _scrub_number(number: int | float, forms: tuple[str, ...]) -> object:
     return number if masked == text else masked
 
 
-def _scrub_text(text: str, forms: tuple[str, ...]) -> str:
+def _scrub_text(text: str, forms: _Forms) -> str:
     visible = _visible(text)
     # Forms are ASCII-lowercased; lowering only ASCII keeps every position in place.
     folded = visible.lower() if visible.isascii() else visible.translate(_ASCII_LOWER)
+    # Every form contains one of the smallest forms, so where none of those is found no
+    # form is: text that echoes nothing, the usual case, costs a few searches.
+    for form in forms.smallest:
+        if form in folded:
+            break
+    else:
+        return text
     spans: list[tuple[int, int]] = []
     for form in forms:
         start = folded.find(form)
         while start >= 0:
             spans.append((start, start + len(form)))
             start = folded.find(form, start + len(form))
-    if not spans:
-        return text
     spans.sort()
     pieces: list[str] = []
     position = 0
@@ -559,23 +564,60 @@ def _scrub_text(text: str, forms: tuple[str, ...]) -> str:
     return "".join(pieces)
 
 
-def _forms_of(secrets: Iterable[str]) -> tuple[str, ...]:
-    if type(secrets) is tuple and not secrets:
-        return ()  # what secret_values gives for a request without credentials
+class _Forms(tuple[str, ...]):
+    """Forms of some secrets (see :func:`_forms`), longest first, and the smallest ones.
+
+    :attr:`smallest` holds the forms that contain no other form, so that every
+    occurrence of a form contains an occurrence of one of them.
+    """
+
+    smallest: tuple[str, ...]
+
+    def __new__(cls, forms: Iterable[str]) -> _Forms:
+        self = super().__new__(cls, sorted(set(forms), key=len, reverse=True))
+        # Longest first, so a form can only contain forms that come after it.
+        self.smallest = tuple(
+            form
+            for index, form in enumerate(self)
+            if not any(other in form for other in self[index + 1 :])
+        )
+        return self
+
+
+_NO_FORMS = _Forms(())
+
+
+def _forms_of(secrets: Iterable[str]) -> _Forms:
+    if type(secrets) is tuple:
+        # secret_values' own result, the usual argument, is the key as it stands (_forms
+        # skips what is no secret): no set and no sort to build one.
+        if not secrets:
+            return _NO_FORMS  # a request without credentials
+        try:
+            return _forms(secrets)
+        except TypeError:  # an unhashable member: the careful reading below
+            pass
     if isinstance(secrets, str):  # one secret, not a string of one-letter secrets
         secrets = (secrets,)
     try:
         usable = tuple(sorted({s for s in secrets if isinstance(s, str) and s}))
     except Exception:  # not iterable: nothing to mask
-        return ()
-    return _forms(usable) if usable else ()
+        return _NO_FORMS
+    return _forms(usable) if usable else _NO_FORMS
 
 
 @lru_cache(maxsize=64)
-def _forms(secrets: tuple[str, ...]) -> tuple[str, ...]:
-    """Every form in which the secrets may be echoed, longest first."""
+def _forms(secrets: tuple[object, ...]) -> _Forms:
+    """Every form in which the secrets may be echoed, longest first.
+
+    Members of ``secrets`` that are not non-empty strings are skipped. The order of
+    ``secrets`` changes no form, only the order among forms of equal length, which
+    no caller depends on.
+    """
     forms: set[str] = set()
     for raw in secrets:
+        if not isinstance(raw, str) or not raw:
+            continue
         secret = _visible(raw)
         if not secret:
             continue
@@ -587,7 +629,7 @@ def _forms(secrets: tuple[str, ...]) -> tuple[str, ...]:
         forms.update((html.escape(secret), html.escape(secret, quote=False)))
     # Matching ignores ASCII case: hex digits of escapes come in either case, and some
     # servers change the case of what they echo.
-    return tuple(sorted({form.translate(_ASCII_LOWER) for form in forms}, key=len, reverse=True))
+    return _Forms(form.translate(_ASCII_LOWER) for form in forms)
 
 
 def _visible(text: str) -> str:

@@ -295,3 +295,110 @@ def test_the_extras_are_read_unless_an_exact_empty_tuple() -> None:
     assert secret_values(URL, {}, []) == ()
     assert secret_values(URL, {}, ("pw-secret-1",)) == ("pw-secret-1",)
     assert secret_values(URL, {}, "pw-secret-1") == ("pw-secret-1",)
+
+
+# --- scrub: the forms of a tuple of secrets, and the smallest forms ----------------------
+
+
+def _reference_scrub(text: str, secrets: tuple[str, ...]) -> str:
+    """scrub without its shortcuts: every form searched, the forms built from the
+    canonical key (the secrets sorted, deduplicated, the unusable ones left out)."""
+    usable = tuple(sorted({s for s in secrets if isinstance(s, str) and s}))
+    if not usable:
+        return text
+    forms = _redact._forms.__wrapped__(usable)
+    visible = _redact._visible(text)
+    folded = visible.lower() if visible.isascii() else visible.translate(_redact._ASCII_LOWER)
+    spans = sorted(
+        (start, start + len(form))
+        for form in forms
+        for start in range(len(folded))
+        if folded.startswith(form, start)
+    )
+    if not spans:
+        return text
+    merged = [list(spans[0])]
+    for start, end in spans[1:]:
+        if start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    pieces, position = [], 0
+    for start, end in merged:
+        pieces += (visible[position:start], _redact.REDACTED)
+        position = end
+    return "".join([*pieces, visible[position:]])
+
+
+_SIGNED = secret_values(
+    "https://dms.example.com/v2/p/instances?token=tok-123456789",
+    {
+        "Authorization": "SDK-HMAC-SHA256 Access=HPUABCDEFGHIJKLMN123, "
+        "SignedHeaders=content-type;host;x-sdk-date, Signature=5f2b0c7a9e1d4f3b8a6c2e0d9b7f",
+        "Cookie": "session=s3cr3t/value+1; theme=dark",
+    },
+    ("p@ss word/é",),
+)
+
+
+def _echoes(secrets: tuple[str, ...]) -> list[str]:
+    """Texts echoing the secrets in each of their forms, in parts, overlapping, or not."""
+    texts = ["Instance name already exists.", "", "nothing here, Ünïcödé", "*" * 40]
+    for secret in secrets:
+        for form in _redact._forms.__wrapped__((secret,)):
+            texts += [
+                f"bad {form}!",
+                f"{form.upper()}{form}",
+                f"half {form[: len(form) // 2]} only",
+                f"split {form[:3]}\u200b{form[3:]} by an invisible character",
+            ]
+    texts.append(" ".join(secrets))  # neighbours that overlap once joined
+    texts.append("".join(reversed(secrets)))
+    return texts
+
+
+@pytest.mark.parametrize("secrets", [_SIGNED, _SIGNED[::-1], ("abcdef", "defghi", "cdefgh")])
+def test_scrub_with_its_shortcuts_masks_exactly_what_every_form_search_masks(
+    secrets: tuple[str, ...],
+) -> None:
+    """The smallest-forms test and the tuple key change no result, echo or not."""
+    for text in _echoes(secrets):
+        assert scrub(text, secrets) == _reference_scrub(text, secrets), text
+
+
+def test_every_form_contains_one_of_the_smallest() -> None:
+    """What the prefilter relies on, for a real signed request's secrets."""
+    forms = _redact._forms_of(_SIGNED)
+    assert forms.smallest and set(forms.smallest) <= set(forms)
+    assert len(forms.smallest) < len(forms)
+    assert all(any(small in form for small in forms.smallest) for form in forms)
+    assert list(forms) == sorted(forms, key=len, reverse=True)
+
+
+@pytest.mark.parametrize(
+    "secrets",
+    [
+        ("secret-one", 17, None, b"bytes-secret", "", "secret-two"),  # unusable members
+        ("secret-two", "secret-one", "secret-one"),  # another order, a repeat
+        (["unhashable"], "secret-one", "secret-two"),  # the careful reading
+    ],
+)
+def test_a_tuple_of_secrets_gives_the_forms_of_its_usable_strings(
+    secrets: tuple[object, ...],
+) -> None:
+    """Read as its own key or through the canonical one, a tuple gives the same forms."""
+    usable = tuple(sorted({s for s in secrets if isinstance(s, str) and s}))
+    expected = _redact._forms.__wrapped__(usable)
+    forms = _redact._forms_of(secrets)  # type: ignore[arg-type]
+    assert set(forms) == set(expected)
+    assert set(forms.smallest) == set(expected.smallest)
+    text = "echo of secret-one and Secret-Two%0A"
+    assert scrub(text, secrets) == scrub(text, usable) == "echo of *** and ***%0A"  # type: ignore[arg-type]
+
+
+def test_no_secrets_have_no_forms() -> None:
+    """An empty tuple, only unusable members, or no iterable at all: nothing is masked."""
+    for secrets in [(), ("",), (None, 3), 42, iter(())]:
+        forms = _redact._forms_of(secrets)  # type: ignore[arg-type]
+        assert forms == () and forms.smallest == ()
+        assert scrub("some text", secrets) == "some text"  # type: ignore[arg-type]
