@@ -27,7 +27,9 @@ __all__ = [
     "redact_url",
     "scrub",
     "scrub_cut_end",
+    "scrub_is_stable",
     "scrub_value",
+    "scrub_value_with",
     "secret_values",
 ]
 
@@ -438,6 +440,19 @@ def scrub(text: str | None, secrets: Iterable[str]) -> str | None:
     return _scrub_text(text, forms) if forms else text
 
 
+def scrub_is_stable(secrets: Iterable[str]) -> bool:
+    """Whether :func:`scrub` with these secrets leaves its own results unchanged.
+
+    True when no form of any secret contains ``*``. A form found in a scrubbed text
+    cannot overlap a ``***`` (it would contain ``*``), so it would lie within one
+    piece of the text that scrub kept; but scrub found every occurrence of every form
+    that does not overlap one it found before it, and masked those, so no piece it
+    kept holds one. False for a secret such as ``"pa**word"``, whose forms a masked
+    neighbour may complete.
+    """
+    return _forms_of(secrets).stable
+
+
 def scrub_cut_end(text: str, secrets: Iterable[str], min_chars: int = 3) -> str:
     """``text`` cut short (at a byte cap), without a secret's beginning at its end.
 
@@ -477,6 +492,16 @@ def scrub_value(value: object, secrets: Iterable[str]) -> object:
     When ``secrets`` holds no usable string, ``value`` itself is returned. Never
     raises on such values.
     """
+    return scrub_value_with(value, secrets, {})
+
+
+def scrub_value_with(value: object, secrets: Iterable[str], scrubbed: dict[str, str]) -> object:
+    """:func:`scrub_value`, given texts already scrubbed with the same ``secrets``.
+
+    :param scrubbed: exact ``str`` texts, each to what :func:`scrub` gives for it with
+        ``secrets``; the strings of ``value`` are looked up there first, and those
+        scrubbed here are added.
+    """
     forms = _forms_of(secrets)
     if not forms:
         return value
@@ -484,6 +509,11 @@ def scrub_value(value: object, secrets: Iterable[str]) -> object:
     pending: list[tuple[object, dict[object, object] | list[object]]] = []
 
     def copy(item: object) -> object:
+        if type(item) is str:  # parsed text, often a field scrubbed already
+            done = scrubbed.get(item)
+            if done is None:
+                done = scrubbed[item] = _scrub_text(item, forms)
+            return done
         if isinstance(item, str):
             return _scrub_text(item, forms)
         if isinstance(item, bool) or item is None:
@@ -568,10 +598,13 @@ class _Forms(tuple[str, ...]):
     """Forms of some secrets (see :func:`_forms`), longest first, and the smallest ones.
 
     :attr:`smallest` holds the forms that contain no other form, so that every
-    occurrence of a form contains an occurrence of one of them.
+    occurrence of a form contains an occurrence of one of them. :attr:`stable` says
+    whether no form contains ``*``, the character of :data:`REDACTED`: then scrubbing
+    a scrubbed text changes nothing (see :func:`scrub_is_stable`).
     """
 
     smallest: tuple[str, ...]
+    stable: bool
 
     def __new__(cls, forms: Iterable[str]) -> _Forms:
         self = super().__new__(cls, sorted(set(forms), key=len, reverse=True))
@@ -581,6 +614,7 @@ class _Forms(tuple[str, ...]):
             for index, form in enumerate(self)
             if not any(other in form for other in self[index + 1 :])
         )
+        self.stable = not any("*" in form for form in self)
         return self
 
 

@@ -293,6 +293,38 @@ def test_one_pass_matches_on_the_rarer_branches() -> None:
     assert fast == reference
 
 
+@pytest.mark.parametrize(
+    ("credentials", "message"),
+    [
+        # Stable: the pass cleans the masked parse's code and message without masking
+        # them again.
+        (("Secret1xyz",), "zzab***cyy"),
+        # A "*" in a secret: each round of masking may complete another form, so the
+        # pass masks the parse's message once more, as the field functions do.
+        (("Secret1xyz", "ab***c", "zz***yy"), "***"),
+    ],
+)
+def test_one_pass_masks_again_only_what_may_change(
+    credentials: tuple[str, ...], message: str
+) -> None:
+    """Body text, parsed fields, then the pass: three rounds where a secret holds "*"."""
+
+    def make() -> cloudstatus.CloudStatusError:
+        return error_from_facts(
+            Facts(
+                status_code=409,
+                headers={"Content-Type": "application/json", "X-Request-Id": "Secret1xyz"},
+                body=b'{"error_code": "E.1", "error_msg": "zzabSecret1xyzcyy"}',
+                credentials=credentials,
+            )
+        )
+
+    fast, reference = _both_ways(make)
+    assert fast == reference
+    assert (fast["error_message"], fast["request_id"]) == (message, "***")
+    assert str(make()).endswith(f"[E.1] {message} (request id: ***)")
+
+
 def test_a_second_pass_keeps_the_first_values() -> None:
     """A pass that finds the error settled (another thread won) stores nothing of its own."""
     e = _error(CASES[-4])

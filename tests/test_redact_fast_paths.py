@@ -402,3 +402,54 @@ def test_no_secrets_have_no_forms() -> None:
         forms = _redact._forms_of(secrets)  # type: ignore[arg-type]
         assert forms == () and forms.smallest == ()
         assert scrub("some text", secrets) == "some text"  # type: ignore[arg-type]
+
+
+# --- scrub_is_stable ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("secrets", [_SIGNED, ("abcdef", "defghi", "cdefgh"), ("pass%word",)])
+def test_stable_secrets_mask_nothing_more_the_second_time(secrets: tuple[str, ...]) -> None:
+    """What scrub_is_stable promises: scrubbing a scrubbed text gives it back."""
+    assert _redact.scrub_is_stable(secrets)
+    for text in _echoes(secrets):
+        once = scrub(text, secrets)
+        assert scrub(once, secrets) == once, text
+
+
+def test_a_secret_with_a_star_is_not_stable() -> None:
+    """A masked neighbour can complete a form holding "*": a second scrub masks more."""
+    secrets = ("Secret1xyz", "ab***c")
+    once = scrub("abSecret1xyzc", secrets)
+    assert once == "ab***c"
+    assert scrub(once, secrets) == "***"
+    assert not _redact.scrub_is_stable(secrets)
+    assert _redact.scrub_is_stable(secrets[:1])
+
+
+# --- scrub_value_with ----------------------------------------------------------------------
+
+
+def test_scrub_value_with_reads_and_fills_the_texts_scrubbed_already() -> None:
+    """Exact strs are answered from ``scrubbed`` and added to it; the result is scrub_value's."""
+    secrets = ("Secret1xyz",)
+    details = {"code": "E.1", "msg": "bad Secret1xyz", "list": ["bad Secret1xyz", 7]}
+    scrubbed: dict[str, str] = {}
+    result = _redact.scrub_value_with(details, secrets, scrubbed)
+    assert result == scrub_value(details, secrets)
+    assert result == {"code": "E.1", "msg": "bad ***", "list": ["bad ***", 7]}
+    assert scrubbed == {"E.1": "E.1", "bad Secret1xyz": "bad ***"}
+    # What is there is taken as it stands: the table is consulted, not recomputed.
+    assert _redact.scrub_value_with(["E.1"], secrets, {"E.1": "given"}) == ["given"]
+
+
+def test_scrub_value_with_leaves_str_subclasses_out_of_the_table() -> None:
+    """A str subclass may compare or hash as it likes: it is scrubbed on its own."""
+
+    class Text(str):
+        pass
+
+    secrets = ("Secret1xyz",)
+    scrubbed = {"bad Secret1xyz": "wrong"}
+    assert _redact.scrub_value_with([Text("bad Secret1xyz")], secrets, scrubbed) == ["bad ***"]
+    assert scrubbed == {"bad Secret1xyz": "wrong"}
+    assert _redact.scrub_value_with("x", (), scrubbed) == "x"  # no secrets: as given
