@@ -445,10 +445,10 @@ def scrub_is_stable(secrets: Iterable[str]) -> bool:
 
     True when no form of any secret contains ``*``. A form found in a scrubbed text
     cannot overlap a ``***`` (it would contain ``*``), so it would lie within one
-    piece of the text that scrub kept; but scrub found every occurrence of every form
-    that does not overlap one it found before it, and masked those, so no piece it
-    kept holds one. False for a secret such as ``"pa**word"``, whose forms a masked
-    neighbour may complete.
+    piece of the text that scrub kept. But scrub finds each occurrence of each form
+    except those overlapping an occurrence of that form it found before, and masks
+    them all, so an occurrence within a kept piece would have been masked. False for
+    a secret such as ``"pa**word"``, whose forms a masked neighbour may complete.
     """
     return _forms_of(secrets).stable
 
