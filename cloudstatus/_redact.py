@@ -315,7 +315,19 @@ def secret_values(url: object, headers: object, extra: Iterable[object] = ()) ->
     ordered = sorted(found, key=len, reverse=True)
     while ordered and len(ordered[-1]) < _MIN_SECRET_CHARS:
         ordered.pop()
-    return tuple(ordered)
+    if ordered and all(type(secret) is str for secret in ordered):
+        return _Secrets(ordered)
+    return tuple(ordered)  # a str subclass from extra: scrub reads it the careful way
+
+
+class _Secrets(tuple[str, ...]):
+    """What :func:`secret_values` returns when every secret is an exact ``str``.
+
+    Such a tuple is its own key to the forms of its secrets (see :func:`_forms_of`):
+    no member can hash or compare as anything but its text.
+    """
+
+    __slots__ = ()
 
 
 def _url_secrets(text: str, found: set[str]) -> None:
@@ -622,15 +634,14 @@ _NO_FORMS = _Forms(())
 
 
 def _forms_of(secrets: Iterable[str]) -> _Forms:
-    if type(secrets) is tuple:
-        # secret_values' own result, the usual argument, is the key as it stands (_forms
-        # skips what is no secret): no set and no sort to build one.
-        if not secrets:
-            return _NO_FORMS  # a request without credentials
-        try:
-            return _forms(secrets)
-        except TypeError:  # an unhashable member: the careful reading below
-            pass
+    if type(secrets) is _Secrets:
+        # secret_values' own result, the usual argument: exact strings, so the tuple is
+        # the key as it stands, with no set and no sort to build one.
+        return _forms(secrets)
+    if type(secrets) is tuple and not secrets:
+        return _NO_FORMS  # a request without credentials
+    # Anything else gets a key of its usable strings only: an object that merely
+    # compares equal to a string must not share (or set) that string's entry.
     if isinstance(secrets, str):  # one secret, not a string of one-letter secrets
         secrets = (secrets,)
     try:
@@ -641,17 +652,14 @@ def _forms_of(secrets: Iterable[str]) -> _Forms:
 
 
 @lru_cache(maxsize=64)
-def _forms(secrets: tuple[object, ...]) -> _Forms:
+def _forms(secrets: tuple[str, ...]) -> _Forms:
     """Every form in which the secrets may be echoed, longest first.
 
-    Members of ``secrets`` that are not non-empty strings are skipped. The order of
-    ``secrets`` changes no form, only the order among forms of equal length, which
-    no caller depends on.
+    The order of ``secrets`` changes no form, only the order among forms of equal
+    length, which no caller depends on.
     """
     forms: set[str] = set()
     for raw in secrets:
-        if not isinstance(raw, str) or not raw:
-            continue
         secret = _visible(raw)
         if not secret:
             continue

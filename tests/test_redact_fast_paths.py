@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import UserString
+
 import pytest
 from requests.structures import CaseInsensitiveDict
 
@@ -380,13 +382,13 @@ def test_every_form_contains_one_of_the_smallest() -> None:
     [
         ("secret-one", 17, None, b"bytes-secret", "", "secret-two"),  # unusable members
         ("secret-two", "secret-one", "secret-one"),  # another order, a repeat
-        (["unhashable"], "secret-one", "secret-two"),  # the careful reading
+        (["unhashable"], "secret-one", "secret-two"),
     ],
 )
 def test_a_tuple_of_secrets_gives_the_forms_of_its_usable_strings(
     secrets: tuple[object, ...],
 ) -> None:
-    """Read as its own key or through the canonical one, a tuple gives the same forms."""
+    """Whatever else a tuple holds, its usable strings decide the forms."""
     usable = tuple(sorted({s for s in secrets if isinstance(s, str) and s}))
     expected = _redact._forms.__wrapped__(usable)
     forms = _redact._forms_of(secrets)  # type: ignore[arg-type]
@@ -394,6 +396,40 @@ def test_a_tuple_of_secrets_gives_the_forms_of_its_usable_strings(
     assert set(forms.smallest) == set(expected.smallest)
     text = "echo of secret-one and Secret-Two%0A"
     assert scrub(text, secrets) == scrub(text, usable) == "echo of *** and ***%0A"  # type: ignore[arg-type]
+
+
+def test_secret_values_marks_exact_strings_as_their_own_key() -> None:
+    """Only secret_values' tuple of exact strings is read as a key as it stands."""
+    found = secret_values("https://h/p?token=tok-123456789", {}, ())
+    assert type(found) is _redact._Secrets and found == ("tok-123456789",)
+
+    class Text(str):
+        pass
+
+    with_subclass = secret_values(None, {}, (Text("pw-Hunter2-9Z"),))
+    assert type(with_subclass) is tuple and with_subclass == ("pw-Hunter2-9Z",)
+    assert scrub("bad pw-Hunter2-9Z", with_subclass) == "bad ***"
+    assert type(secret_values(None, {}, ())) is tuple
+
+
+class _Hashless:
+    def __hash__(self) -> int:
+        raise ValueError("no hash")
+
+
+@pytest.mark.parametrize("odd", [UserString("tok-Zq81sEcret"), _Hashless()])
+def test_an_odd_secret_neither_raises_nor_poisons_the_forms_of_a_string(odd: object) -> None:
+    """An object equal to a secret's text (UserString) or one whose hash raises, passed
+    to scrub directly, is skipped; the string's own forms still mask it afterwards."""
+    token = "tok-Zq81sEcret"
+    _redact._forms.cache_clear()
+    assert scrub("anything", (odd,)) == "anything"  # type: ignore[arg-type]
+    assert scrub(f"echo {token}", (odd, token)) == "echo ***"  # type: ignore[arg-type]
+    assert scrub(f"echo {token}", (token,)) == "echo ***"
+    assert _redact.scrub_is_stable((odd,))  # type: ignore[arg-type]
+    assert scrub_value({"m": f"echo {token}"}, (odd, token)) == {"m": "echo ***"}  # type: ignore[arg-type]
+    found = secret_values(None, {"X-Auth-Token": token}, ())
+    assert scrub(f"echo {token}", found) == "echo ***"
 
 
 def test_no_secrets_have_no_forms() -> None:
