@@ -524,8 +524,9 @@ def _settle_facts(e: CloudStatusError, facts: Facts, d: dict[str, Any]) -> None:
     Their cheapest steps (the secrets and header slots, text cleaning without secrets,
     the retry decision) are written out here rather than called: calling each helper
     measured about 2 us more per error in benchmark (b). The code and message of a
-    masked parse are not masked a second time when that cannot change them
-    (:func:`~cloudstatus._redact.scrub_is_stable`), as the field functions do.
+    masked parse by the built-in parsers are not masked a second time, as the field
+    functions do, when that cannot change them
+    (:func:`~cloudstatus._redact.scrub_is_stable`).
     ``test_one_pass_matches_the_field_functions`` holds the two to the same values.
     """
     parse, redact, policy = (_loaded if _loaded is not None else _modules())[:3]
@@ -539,9 +540,10 @@ def _settle_facts(e: CloudStatusError, facts: Facts, d: dict[str, Any]) -> None:
     headers = e._headers
     if headers is None:
         headers = e._headers = parse.header_map(facts.headers) if facts.headers else {}
+    parsers = getattr(options, "parsers", ())
     parsed = d.get("_parsed")
     if parsed is None:
-        if secrets or getattr(options, "parsers", ()):
+        if secrets or parsers:
             parsed = e._parsed
         else:  # nothing to mask: the body is its own pickle copy (see _pickle_body)
             ctype = headers.get("content-type", "")
@@ -559,9 +561,12 @@ def _settle_facts(e: CloudStatusError, facts: Facts, d: dict[str, Any]) -> None:
     request_id = parse.request_id_in(headers) or parsed.request_id
     code, message = parsed.error_code, parsed.error_message
     if secrets:
-        # With secrets, parsed is _parsed's masked parse: scrubbing its code and message
-        # again, as _shown does, changes nothing unless a secret holds a "*".
-        if not redact.scrub_is_stable(secrets):
+        # With secrets, parsed is _parsed's masked parse. When the built-in parsers made
+        # it, its code and message are what scrub returned (an ErrorBody rebuilt from
+        # them keeps them as they are), and scrubbing them again, as _shown does,
+        # changes nothing unless a secret holds a "*". A user's parser may return a
+        # subclass that changes its texts as it is built: those are masked again.
+        if not (parse.only_built_in(parsers) and redact.scrub_is_stable(secrets)):
             code, message = redact.scrub(code, secrets), redact.scrub(message, secrets)
         request_id = redact.scrub(request_id, secrets)
     clean = redact.clean_text

@@ -9,6 +9,8 @@ pickle, a copy and a deep copy, and from several threads at once.
 from __future__ import annotations
 
 import copy
+import dataclasses
+import html
 import json
 import pickle
 import random
@@ -26,6 +28,7 @@ import cloudstatus
 from cloudstatus import _fields
 from cloudstatus._core import error_from_facts
 from cloudstatus._facts import Facts
+from cloudstatus._options import HookOptions
 from cloudstatus.services import dms
 
 FIELDS = (
@@ -323,6 +326,50 @@ def test_one_pass_masks_again_only_what_may_change(
     assert fast == reference
     assert (fast["error_message"], fast["request_id"]) == (message, "***")
     assert str(make()).endswith(f"[E.1] {message} (request id: ***)")
+
+
+@dataclasses.dataclass(frozen=True)
+class _UnescapedBody(cloudstatus.ErrorBody):
+    """A user's body whose texts change as it is built: not what scrub returned."""
+
+    def __post_init__(self) -> None:
+        for name in ("error_code", "error_message"):
+            value = getattr(self, name)
+            if isinstance(value, str):
+                object.__setattr__(self, name, html.unescape(value))
+
+
+def _legacy_parser(body: bytes, content_type: str) -> cloudstatus.ErrorBody | None:
+    if not body.startswith(b"ERR="):
+        return None
+    fields = dict(part.split("=", 1) for part in body.decode().split("|"))
+    return _UnescapedBody(error_code=fields["ERR"], error_message=fields.get("MSG"))
+
+
+def test_one_pass_masks_again_what_a_users_parser_rebuilt() -> None:
+    """A parser's body subclass that unescapes as it is built gets masked again: the
+    password, escaped twice in the body, shows nowhere."""
+    token, password = "tok-Zq81sEcret", "pw-Hunter2-9Z"
+    body = f"ERR=E1|MSG=token &#116;{token[1:]} and &amp;#112;{password[1:]}".encode()
+
+    def make() -> cloudstatus.CloudStatusError:
+        return error_from_facts(
+            Facts(
+                status_code=400,
+                headers={"Content-Type": "text/x-legacy"},
+                body=body,
+                request_headers={"X-Auth-Token": token},
+                credentials=(password,),
+            ),
+            HookOptions.build(parsers=[_legacy_parser]),
+        )
+
+    fast, reference = _both_ways(make)
+    assert fast == reference
+    assert fast["error_message"] == "token *** and ***"
+    e = make()
+    shown = str(e) + repr(e) + json.dumps(e.to_dict()) + repr(pickle.dumps(e))
+    assert password not in shown and html.escape(password) not in shown
 
 
 def test_a_second_pass_keeps_the_first_values() -> None:
