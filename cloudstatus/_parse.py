@@ -190,7 +190,7 @@ def parse_error_body(
     text: str | None = None
     steps: Sequence[tuple[BodyParser, _TextReader | None]] = _TEXT_READERS
     if type(parsers) is not tuple or parsers or DEFAULT_PARSERS is not _BUILT_IN_PARSERS:
-        # (not only_built_in(parsers), without the call.)
+        # (only_built_in's test, written out on this hot path.)
         # Only when something but the built-in chain is to be tried: find which of the
         # parsers are built-in ones that can read the text decoded once.
         steps = tuple(
