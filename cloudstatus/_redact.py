@@ -640,23 +640,26 @@ def _forms_of(secrets: Iterable[str]) -> _Forms:
         return _forms(secrets)
     if type(secrets) is tuple and not secrets:
         return _NO_FORMS  # a request without credentials
-    # Anything else gets a key of its usable strings only: an object that merely
-    # compares equal to a string must not share (or set) that string's entry.
+    # Anything else gets a key of exact copies of its strings (str.__str__ copies a
+    # subclass's text without calling its methods): no object that compares, hashes or
+    # orders as something else shares, sets or reorders a key.
     if isinstance(secrets, str):  # one secret, not a string of one-letter secrets
         secrets = (secrets,)
     try:
-        usable = tuple(sorted({s for s in secrets if isinstance(s, str) and s}))
+        texts = {str.__str__(s) for s in secrets if issubclass(type(s), str)}
     except Exception:  # not iterable: nothing to mask
         return _NO_FORMS
-    return _forms(usable) if usable else _NO_FORMS
+    texts.discard("")
+    return _forms(tuple(sorted(texts))) if texts else _NO_FORMS
 
 
 @lru_cache(maxsize=64)
 def _forms(secrets: tuple[str, ...]) -> _Forms:
     """Every form in which the secrets may be echoed, longest first.
 
-    The order of ``secrets`` changes no form, only the order among forms of equal
-    length, which no caller depends on.
+    ``secrets`` are exact strings (see :func:`_forms_of`), so every form is one too and
+    no method of anyone's decides a search. The order of ``secrets`` changes no form,
+    only the order among forms of equal length, which no caller depends on.
     """
     forms: set[str] = set()
     for raw in secrets:

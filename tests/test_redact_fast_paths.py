@@ -489,3 +489,74 @@ def test_scrub_value_with_leaves_str_subclasses_out_of_the_table() -> None:
     assert _redact.scrub_value_with([Text("bad Secret1xyz")], secrets, scrubbed) == ["bad ***"]
     assert scrubbed == {"bad Secret1xyz": "wrong"}
     assert _redact.scrub_value_with("x", (), scrubbed) == "x"  # no secrets: as given
+
+
+# --- secrets that are str subclasses with methods of their own -------------------------
+
+
+class _ContainsTrue(str):
+    """Lowers to itself and claims to contain anything."""
+
+    def translate(self, table: object) -> str:  # type: ignore[override]
+        return self
+
+    def __contains__(self, other: object) -> bool:
+        return str.__contains__(self, other) if other == " " else True  # type: ignore[arg-type]
+
+
+class _ContainsRaises(str):
+    def translate(self, table: object) -> str:  # type: ignore[override]
+        return self
+
+    def __contains__(self, other: object) -> bool:
+        if other == " ":
+            return str.__contains__(self, other)
+        raise RuntimeError("contains")
+
+
+class _HashAs(str):
+    """Hashes and compares like another text."""
+
+    other: str
+
+    def __new__(cls, text: str, other: str) -> _HashAs:
+        self = super().__new__(cls, text)
+        self.other = other
+        return self
+
+    def __hash__(self) -> int:
+        return hash(self.other)
+
+    def __eq__(self, other: object) -> bool:
+        return str(other) == self.other if isinstance(other, str) else NotImplemented
+
+
+@pytest.mark.parametrize("kind", [_ContainsTrue, _ContainsRaises])
+def test_a_secret_subclass_is_searched_by_its_text_alone(kind: type[str]) -> None:
+    """The forms are exact strings: a secret's own methods decide no search, raise nothing."""
+    secret = kind("secret xyz1")
+    assert scrub("bad secret xyz1 here", (secret, "Secret1xyz")) == "bad *** here"
+    assert scrub("bad secret xyz1 here", [secret]) == "bad *** here"
+    assert scrub_value({"k": "secret xyz1"}, [secret]) == {"k": "***"}
+    assert _redact.scrub_cut_end("bad secret x", [secret]) == "bad ***"
+    assert _redact.scrub_is_stable([secret])
+    assert all(type(form) is str for form in _redact._forms_of([secret]))
+
+
+@pytest.mark.parametrize(
+    "odd",
+    [
+        ("zzzzzzzzzz", _HashAs("zzzzzzzzzzzz", "aaaaaaa")),
+        (_HashAs("aaaaaaa", "zzzzzzzzzz"), _HashAs("bbbbbbb", "aaaaaaa")),
+        (_HashAs("zzzzzzzzzz", "aaaaaaa"), _HashAs("zzzzzzzzzzzz", "zzzzzzzzzz")),
+        (_HashAs("zzzzzzzz", "aaaaaaa"),),
+    ],
+)
+def test_secrets_that_hash_as_others_do_not_take_their_entry(odd: tuple[str, ...]) -> None:
+    """A direct call with subclasses hashing and comparing as other texts sets no entry
+    that a later request's own secrets would find."""
+    _redact._forms.cache_clear()
+    scrub("x", odd)
+    found = secret_values(None, {"X-Auth-Token": "zzzzzzzzzz"}, ("aaaaaaa",))
+    assert scrub("key aaaaaaa tok zzzzzzzzzz", found) == "key *** tok ***"
+    assert scrub("key aaaaaaa tok zzzzzzzzzz", ("aaaaaaa", "zzzzzzzzzz")) == "key *** tok ***"
