@@ -541,9 +541,13 @@ def _settle_facts(e: CloudStatusError, facts: Facts, d: dict[str, Any]) -> None:
     if headers is None:
         headers = e._headers = parse.header_map(facts.headers) if facts.headers else {}
     parsers = getattr(options, "parsers", ())
+    # Whether parsed's code and message are scrub's own results (see below): only for a
+    # parse this pass asks for, with the built-in parsers alone, tested before it.
+    scrub_made = False
     parsed = d.get("_parsed")
     if parsed is None:
         if secrets or parsers:
+            scrub_made = parse.only_built_in(parsers)
             parsed = e._parsed
         else:  # nothing to mask: the body is its own pickle copy (see _pickle_body)
             ctype = headers.get("content-type", "")
@@ -565,8 +569,9 @@ def _settle_facts(e: CloudStatusError, facts: Facts, d: dict[str, Any]) -> None:
         # it, its code and message are what scrub returned (an ErrorBody rebuilt from
         # them keeps them as they are), and scrubbing them again, as _shown does,
         # changes nothing unless a secret holds a "*". A user's parser may return a
-        # subclass that changes its texts as it is built: those are masked again.
-        if not (parse.only_built_in(parsers) and redact.scrub_is_stable(secrets)):
+        # subclass that changes its texts as it is built: those are masked again, as
+        # is a parse made before this pass, whatever parsers made it.
+        if not (scrub_made and redact.scrub_is_stable(secrets)):
             code, message = redact.scrub(code, secrets), redact.scrub(message, secrets)
         request_id = redact.scrub(request_id, secrets)
     clean = redact.clean_text

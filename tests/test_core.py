@@ -25,7 +25,7 @@ import requests
 from requests.structures import CaseInsensitiveDict
 
 import cloudstatus
-from cloudstatus import _fields
+from cloudstatus import _fields, _parse
 from cloudstatus._core import error_from_facts
 from cloudstatus._facts import Facts
 from cloudstatus._options import HookOptions
@@ -370,6 +370,30 @@ def test_one_pass_masks_again_what_a_users_parser_rebuilt() -> None:
     e = make()
     shown = str(e) + repr(e) + json.dumps(e.to_dict()) + repr(pickle.dumps(e))
     assert password not in shown and html.escape(password) not in shown
+
+
+def test_a_parse_made_before_the_pass_is_masked_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A parse read (privately) while another parser chain was in place is not taken
+    for scrub's own results by a later pass."""
+    body = b"ERR=E1|MSG=token &#83;ecret1xyz, again &amp;#83;ecret1xyz"
+
+    def make() -> cloudstatus.CloudStatusError:
+        e = error_from_facts(
+            Facts(
+                status_code=400,
+                headers={"Content-Type": "text/plain"},
+                body=body,
+                request_headers={"X-Auth-Token": "Secret1xyz"},
+            )
+        )
+        with monkeypatch.context() as patch:
+            patch.setattr(_parse, "DEFAULT_PARSERS", (_legacy_parser, *_parse.DEFAULT_PARSERS))
+            assert e._parsed.error_code == "E1"
+        return e
+
+    fast, reference = _both_ways(make)
+    assert fast == reference
+    assert fast["error_message"] == "token ***, again ***"
 
 
 def test_a_second_pass_keeps_the_first_values() -> None:
