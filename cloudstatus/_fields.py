@@ -524,9 +524,8 @@ def _settle_facts(e: CloudStatusError, facts: Facts, d: dict[str, Any]) -> None:
     Their cheapest steps (the secrets and header slots, text cleaning without secrets,
     the retry decision) are written out here rather than called: calling each helper
     measured about 2 us more per error in benchmark (b). The code and message of a
-    masked parse by the built-in parsers are not masked a second time, as the field
-    functions do, when that cannot change them
-    (:func:`~cloudstatus._redact.scrub_is_stable`).
+    masked parse are not masked a second time, as the field functions do, when that
+    cannot change them (:func:`~cloudstatus._redact.scrub_is_stable`).
     ``test_one_pass_matches_the_field_functions`` holds the two to the same values.
     """
     parse, redact, policy = (_loaded if _loaded is not None else _modules())[:3]
@@ -540,14 +539,9 @@ def _settle_facts(e: CloudStatusError, facts: Facts, d: dict[str, Any]) -> None:
     headers = e._headers
     if headers is None:
         headers = e._headers = parse.header_map(facts.headers) if facts.headers else {}
-    parsers = getattr(options, "parsers", ())
-    # Whether parsed's code and message are scrub's own results (see below): only for a
-    # parse this pass asks for, with the built-in parsers alone, tested before it.
-    scrub_made = False
     parsed = d.get("_parsed")
     if parsed is None:
-        if secrets or parsers:
-            scrub_made = parse.only_built_in(parsers)
+        if secrets or getattr(options, "parsers", ()):
             parsed = e._parsed
         else:  # nothing to mask: the body is its own pickle copy (see _pickle_body)
             ctype = headers.get("content-type", "")
@@ -565,13 +559,17 @@ def _settle_facts(e: CloudStatusError, facts: Facts, d: dict[str, Any]) -> None:
     request_id = parse.request_id_in(headers) or parsed.request_id
     code, message = parsed.error_code, parsed.error_message
     if secrets:
-        # With secrets, parsed is _parsed's masked parse. When the built-in parsers made
-        # it, its code and message are what scrub returned (an ErrorBody rebuilt from
-        # them keeps them as they are), and scrubbing them again, as _shown does,
-        # changes nothing unless a secret holds a "*". A user's parser may return a
-        # subclass that changes its texts as it is built: those are masked again, as
-        # is a parse made before this pass, whatever parsers made it.
-        if not (scrub_made and redact.scrub_is_stable(secrets)):
+        # With secrets, parsed is _parsed's masked parse. An exact ErrorBody keeps the
+        # texts it is built from, so its exact-str code and message are what scrub
+        # returned, and scrubbing them again, as _shown does, changes nothing unless a
+        # secret holds a "*". A parser's subclass may change its texts as it is built,
+        # and a str subclass may be anything: those are masked again.
+        if not (
+            type(parsed) is parse.ErrorBody
+            and type(code) in _TEXT_TYPES
+            and type(message) in _TEXT_TYPES
+            and redact.scrub_is_stable(secrets)
+        ):
             code, message = redact.scrub(code, secrets), redact.scrub(message, secrets)
         request_id = redact.scrub(request_id, secrets)
     clean = redact.clean_text
@@ -619,6 +617,9 @@ def _settle_facts(e: CloudStatusError, facts: Facts, d: dict[str, Any]) -> None:
         if SETTLED_NAMES.isdisjoint(d):
             d.update(values)
 
+
+# The types of a text an exact ErrorBody holds as it was given.
+_TEXT_TYPES = (str, type(None))
 
 #: Computed values kept in the exception's slots rather than its ``__dict__``.
 SLOTTED = frozenset(

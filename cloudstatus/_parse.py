@@ -190,7 +190,6 @@ def parse_error_body(
     text: str | None = None
     steps: Sequence[tuple[BodyParser, _TextReader | None]] = _TEXT_READERS
     if type(parsers) is not tuple or parsers or DEFAULT_PARSERS is not _BUILT_IN_PARSERS:
-        # (only_built_in's test, written out on this hot path.)
         # Only when something but the built-in chain is to be tried: find which of the
         # parsers are built-in ones that can read the text decoded once.
         steps = tuple(
@@ -210,15 +209,6 @@ def parse_error_body(
         if isinstance(result, ErrorBody):
             return result
     return _error_body()
-
-
-def only_built_in(parsers: object) -> bool:
-    """Whether :func:`parse_error_body` with these extra ``parsers`` runs only the
-    built-in parsers: none given, and :data:`DEFAULT_PARSERS` as shipped.
-
-    What they return is an exact :class:`ErrorBody` whose texts are exact ``str``.
-    """
-    return type(parsers) is tuple and not parsers and DEFAULT_PARSERS is _BUILT_IN_PARSERS
 
 
 def parse_json(body: bytes, content_type: str = "") -> ErrorBody | None:

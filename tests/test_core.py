@@ -396,6 +396,66 @@ def test_a_parse_made_before_the_pass_is_masked_again(monkeypatch: pytest.Monkey
     assert fast["error_message"] == "token ***, again ***"
 
 
+def test_a_parser_chain_changed_during_the_parse_is_masked_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The pass trusts the parse's own type, not a test made before it: a chain changed
+    while the body is parsed (as another thread might) is still masked again."""
+    built_in = _parse.DEFAULT_PARSERS
+
+    class Body(bytes):
+        def startswith(self, *args: Any) -> bool:
+            monkeypatch.setattr(_parse, "DEFAULT_PARSERS", (_legacy_parser, *built_in))
+            return bytes.startswith(self, *args)
+
+    def make() -> cloudstatus.CloudStatusError:
+        monkeypatch.setattr(_parse, "DEFAULT_PARSERS", built_in)
+        return error_from_facts(
+            Facts(
+                status_code=400,
+                headers={"Content-Type": "text/plain"},
+                body=Body(b"ERR=E1|MSG=token &#83;ecret1xyz, again &amp;#83;ecret1xyz"),
+                request_headers={"X-Auth-Token": "Secret1xyz"},
+            )
+        )
+
+    fast, reference = _both_ways(make)
+    assert fast == reference
+    assert fast["error_message"] == "token ***, again ***"
+
+
+class _Unescaping(str):
+    """A text that unescapes HTML whenever it is stripped, as a parser's text might."""
+
+    def strip(self, chars: str | None = None) -> str:
+        return html.unescape(str.strip(self, chars))
+
+
+def test_a_str_subclass_text_from_a_users_parser_reads_alike_both_ways() -> None:
+    """An exact ErrorBody from a user's parser holding a text of its own kind, whose
+    strip unescapes: the pass and the field functions agree, and nothing shows."""
+
+    def parser(body: bytes, content_type: str) -> cloudstatus.ErrorBody:
+        return cloudstatus.ErrorBody(
+            error_code="E1", error_message=_Unescaping("again &amp;#83;ecret1xyz")
+        )
+
+    def make() -> cloudstatus.CloudStatusError:
+        return error_from_facts(
+            Facts(
+                status_code=400,
+                headers={"Content-Type": "text/plain"},
+                body=b"anything",
+                request_headers={"X-Auth-Token": "Secret1xyz"},
+            ),
+            HookOptions.build(parsers=[parser]),
+        )
+
+    fast, reference = _both_ways(make)
+    assert fast == reference
+    assert "Secret1xyz" not in str(fast["error_message"])
+
+
 def test_a_second_pass_keeps_the_first_values() -> None:
     """A pass that finds the error settled (another thread won) stores nothing of its own."""
     e = _error(CASES[-4])
