@@ -304,8 +304,11 @@ def secret_values(url: object, headers: object, extra: Iterable[object] = ()) ->
             for item in items:
                 if isinstance(item, (bytes, bytearray)):
                     item = _url_text(item)
-                if isinstance(item, str):
-                    found.update((item, item.strip()))
+                # The text of a str subclass, copied without calling its methods: one
+                # that hashes, compares or strips oddly cannot hide another secret.
+                if issubclass(type(item), str):
+                    text = str.__str__(item)
+                    found.update((text, text.strip()))
         except Exception:  # not iterable, or an iterator that breaks
             pass
     if not found:
@@ -576,7 +579,8 @@ def _scrub_number(number: int | float, forms: _Forms) -> object:
 
 
 def _scrub_text(text: str, forms: _Forms) -> str:
-    visible = _visible(text)
+    # A str subclass is searched as its text: none of its methods decides a search.
+    visible = _visible(text if type(text) is str else str.__str__(text))
     # Forms are ASCII-lowercased; lowering only ASCII keeps every position in place.
     folded = visible.lower() if visible.isascii() else visible.translate(_ASCII_LOWER)
     # Every form contains one of the smallest forms, so where none of those is found no
@@ -592,6 +596,8 @@ def _scrub_text(text: str, forms: _Forms) -> str:
         while start >= 0:
             spans.append((start, start + len(form)))
             start = folded.find(form, start + len(form))
+    if not spans:
+        return text
     spans.sort()
     pieces: list[str] = []
     position = 0

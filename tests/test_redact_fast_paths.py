@@ -406,9 +406,12 @@ def test_secret_values_marks_exact_strings_as_their_own_key() -> None:
     class Text(str):
         pass
 
-    with_subclass = secret_values(None, {}, (Text("pw-Hunter2-9Z"),))
-    assert type(with_subclass) is tuple and with_subclass == ("pw-Hunter2-9Z",)
+    with_subclass = secret_values(None, {}, (Text("pw-Hunter2-9Z"),))  # copied as text
+    assert type(with_subclass) is _redact._Secrets and with_subclass == ("pw-Hunter2-9Z",)
+    assert all(type(secret) is str for secret in with_subclass)
     assert scrub("bad pw-Hunter2-9Z", with_subclass) == "bad ***"
+    as_given = ("pw-Hunter2-9Z", Text("tok-123456789"))  # not secret_values' own
+    assert scrub("bad tok-123456789", as_given) == "bad ***"
     assert type(secret_values(None, {}, ())) is tuple
 
 
@@ -560,3 +563,49 @@ def test_secrets_that_hash_as_others_do_not_take_their_entry(odd: tuple[str, ...
     found = secret_values(None, {"X-Auth-Token": "zzzzzzzzzz"}, ("aaaaaaa",))
     assert scrub("key aaaaaaa tok zzzzzzzzzz", found) == "key *** tok ***"
     assert scrub("key aaaaaaa tok zzzzzzzzzz", ("aaaaaaa", "zzzzzzzzzz")) == "key *** tok ***"
+
+
+class _NoContains(str):
+    def __contains__(self, other: object) -> bool:
+        return False
+
+
+class _NoFind(str):
+    def find(self, *args: object) -> int:  # type: ignore[override]
+        return -1
+
+
+class _LowersToNoContains(str):
+    def lower(self) -> str:
+        return _NoContains(str.lower(self))
+
+
+class _LowersToNoFind(str):
+    def lower(self) -> str:
+        return _NoFind(str.lower(self))
+
+
+@pytest.mark.parametrize("kind", [_LowersToNoContains, _LowersToNoFind, _NoContains, _NoFind])
+def test_a_text_subclass_is_searched_by_its_text_alone(kind: type[str]) -> None:
+    """A text (from a user's parser, say) whose methods lie is masked by what it says."""
+    text = kind("bad token Secret1xyz here")
+    assert scrub(text, ("Secret1xyz",)) == "bad token *** here"
+    assert scrub_value([text], ("Secret1xyz",)) == ["bad token *** here"]
+    clean = kind("nothing to mask")
+    assert scrub(clean, ("Secret1xyz",)) is clean  # given back as it came
+
+
+class _EqRaises(str):
+    def __eq__(self, other: object) -> bool:
+        raise RuntimeError("eq")
+
+    __hash__ = str.__hash__
+
+
+def test_an_extra_that_cannot_compare_hides_no_other_secret() -> None:
+    """Extras are read as copies of their text: a member whose __eq__ raises neither
+    stops the reading of the others nor escapes."""
+    found = secret_values(None, {}, (_EqRaises("user-key-123"), "Passw0rd-99"))
+    assert set(found) == {"user-key-123", "Passw0rd-99"}
+    assert all(type(secret) is str for secret in found)
+    assert scrub("bad user-key-123 and Passw0rd-99", found) == "bad *** and ***"
