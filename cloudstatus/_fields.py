@@ -566,8 +566,8 @@ def _settle_facts(e: CloudStatusError, facts: Facts, d: dict[str, Any]) -> None:
         # and a str subclass may be anything: those are masked again.
         if not (
             type(parsed) is parse.ErrorBody
-            and type(code) in _TEXT_TYPES
-            and type(message) in _TEXT_TYPES
+            and (code is None or type(code) is str)  # "is": a metaclass can lie to ==
+            and (message is None or type(message) is str)
             and redact.scrub_is_stable(secrets)
         ):
             code, message = redact.scrub(code, secrets), redact.scrub(message, secrets)
@@ -617,9 +617,6 @@ def _settle_facts(e: CloudStatusError, facts: Facts, d: dict[str, Any]) -> None:
         if SETTLED_NAMES.isdisjoint(d):
             d.update(values)
 
-
-# The types of a text an exact ErrorBody holds as it was given.
-_TEXT_TYPES = (str, type(None))
 
 #: Computed values kept in the exception's slots rather than its ``__dict__``.
 SLOTTED = frozenset(

@@ -456,6 +456,47 @@ def test_a_str_subclass_text_from_a_users_parser_reads_alike_both_ways() -> None
     assert "Secret1xyz" not in str(fast["error_message"])
 
 
+class _AllEqualMeta(type):
+    def __eq__(cls, other: object) -> bool:
+        return True
+
+    __hash__ = type.__hash__
+
+
+class _PassesForStr(str, metaclass=_AllEqualMeta):
+    """A text whose class claims equality with str, and which equals anything."""
+
+    def __eq__(self, other: object) -> bool:
+        return True
+
+    __hash__ = str.__hash__
+
+
+def test_a_text_whose_class_claims_to_be_str_is_masked_again() -> None:
+    """The pass tests a text's type by identity: a metaclass cannot talk it out of the
+    second masking that _parsed's (fooled) comparison left to it."""
+
+    def parser(body: bytes, content_type: str) -> cloudstatus.ErrorBody:
+        message = _PassesForStr("bad token Secret1xyz here")
+        return cloudstatus.ErrorBody(error_code="E1", error_message=message)
+
+    def make() -> cloudstatus.CloudStatusError:
+        return error_from_facts(
+            Facts(
+                status_code=400,
+                headers={"Content-Type": "text/plain"},
+                body=b"ERR x",
+                request_headers={"X-Auth-Token": "Secret1xyz"},
+            ),
+            HookOptions.build(parsers=[parser]),
+        )
+
+    fast, reference = _both_ways(make)
+    assert str.__str__(fast["error_message"]) == "bad token *** here"
+    assert str.__str__(reference["error_message"]) == "bad token *** here"
+    assert "Secret1xyz" not in str(make())
+
+
 def test_a_second_pass_keeps_the_first_values() -> None:
     """A pass that finds the error settled (another thread won) stores nothing of its own."""
     e = _error(CASES[-4])
