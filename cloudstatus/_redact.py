@@ -320,7 +320,7 @@ def secret_values(url: object, headers: object, extra: Iterable[object] = ()) ->
         ordered.pop()
     if ordered and all(type(secret) is str for secret in ordered):
         return _Secrets(ordered)
-    return tuple(ordered)  # a str subclass from extra: scrub reads it the careful way
+    return tuple(ordered)  # a str subclass from a header value: read the careful way
 
 
 class _Secrets(tuple[str, ...]):
