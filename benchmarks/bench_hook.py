@@ -210,6 +210,19 @@ def _signed_error_response() -> requests.Response:
     return response
 
 
+def _raised_by_ours(response: requests.Response) -> Callable[[], BaseException]:
+    """Raise the mapped error for ``response`` through ``raise_for_status`` and catch it."""
+
+    def call() -> BaseException:
+        try:
+            cloudstatus.raise_for_status(response)
+        except cloudstatus.CloudStatusError as e:
+            return e
+        raise AssertionError("expected an exception")
+
+    return call
+
+
 def _caught(fn: Callable[[], BaseException]) -> Callable[[], BaseException]:
     """Raise what ``fn`` builds and catch it, as a caller's except clause would."""
 
@@ -294,22 +307,8 @@ def bench_error_mapping(number: int = 3000, repeat: int = 15) -> dict[str, float
         5.0,
     )
 
-    def ours() -> BaseException:
-        try:
-            cloudstatus.raise_for_status(response)
-        except cloudstatus.CloudStatusError as e:
-            return e
-        raise AssertionError("expected an exception")
-
-    signed = _signed_error_response()
-
-    def ours_signed() -> BaseException:
-        try:
-            cloudstatus.raise_for_status(signed)
-        except cloudstatus.CloudStatusError as e:
-            return e
-        raise AssertionError("expected an exception")
-
+    ours = _raised_by_ours(response)
+    ours_signed = _raised_by_ours(_signed_error_response())
     google = _caught(lambda: google_exceptions.from_http_response(response))
     keystone = _caught(lambda: keystone_exceptions.from_response(response, "POST", URL))
     variants: dict[str, Callable[[], object]] = {
