@@ -346,6 +346,19 @@ def _legacy_parser(body: bytes, content_type: str) -> cloudstatus.ErrorBody | No
     return _UnescapedBody(error_code=fields["ERR"], error_message=fields.get("MSG"))
 
 
+def _token_error(body: bytes, parser: Any = None) -> cloudstatus.CloudStatusError:
+    """A 400 with a text body for a request carrying the token Secret1xyz."""
+    return error_from_facts(
+        Facts(
+            status_code=400,
+            headers={"Content-Type": "text/plain"},
+            body=body,
+            request_headers={"X-Auth-Token": "Secret1xyz"},
+        ),
+        HookOptions.build(parsers=[parser]) if parser is not None else None,
+    )
+
+
 def test_one_pass_masks_again_what_a_users_parser_rebuilt() -> None:
     """A parser's body subclass that unescapes as it is built gets masked again: the
     password, escaped twice in the body, shows nowhere."""
@@ -378,14 +391,7 @@ def test_a_parse_made_before_the_pass_is_masked_again(monkeypatch: pytest.Monkey
     body = b"ERR=E1|MSG=token &#83;ecret1xyz, again &amp;#83;ecret1xyz"
 
     def make() -> cloudstatus.CloudStatusError:
-        e = error_from_facts(
-            Facts(
-                status_code=400,
-                headers={"Content-Type": "text/plain"},
-                body=body,
-                request_headers={"X-Auth-Token": "Secret1xyz"},
-            )
-        )
+        e = _token_error(body)
         with monkeypatch.context() as patch:
             patch.setattr(_parse, "DEFAULT_PARSERS", (_legacy_parser, *_parse.DEFAULT_PARSERS))
             assert e._parsed.error_code == "E1"
@@ -410,14 +416,7 @@ def test_a_parser_chain_changed_during_the_parse_is_masked_again(
 
     def make() -> cloudstatus.CloudStatusError:
         monkeypatch.setattr(_parse, "DEFAULT_PARSERS", built_in)
-        return error_from_facts(
-            Facts(
-                status_code=400,
-                headers={"Content-Type": "text/plain"},
-                body=Body(b"ERR=E1|MSG=token &#83;ecret1xyz, again &amp;#83;ecret1xyz"),
-                request_headers={"X-Auth-Token": "Secret1xyz"},
-            )
-        )
+        return _token_error(Body(b"ERR=E1|MSG=token &#83;ecret1xyz, again &amp;#83;ecret1xyz"))
 
     fast, reference = _both_ways(make)
     assert fast == reference
@@ -441,15 +440,7 @@ def test_a_str_subclass_text_from_a_users_parser_reads_alike_both_ways() -> None
         )
 
     def make() -> cloudstatus.CloudStatusError:
-        return error_from_facts(
-            Facts(
-                status_code=400,
-                headers={"Content-Type": "text/plain"},
-                body=b"anything",
-                request_headers={"X-Auth-Token": "Secret1xyz"},
-            ),
-            HookOptions.build(parsers=[parser]),
-        )
+        return _token_error(b"anything", parser)
 
     fast, reference = _both_ways(make)
     assert fast == reference
@@ -481,15 +472,7 @@ def test_a_text_whose_class_claims_to_be_str_is_masked_again() -> None:
         return cloudstatus.ErrorBody(error_code="E1", error_message=message)
 
     def make() -> cloudstatus.CloudStatusError:
-        return error_from_facts(
-            Facts(
-                status_code=400,
-                headers={"Content-Type": "text/plain"},
-                body=b"ERR x",
-                request_headers={"X-Auth-Token": "Secret1xyz"},
-            ),
-            HookOptions.build(parsers=[parser]),
-        )
+        return _token_error(b"ERR x", parser)
 
     fast, reference = _both_ways(make)
     assert str.__str__(fast["error_message"]) == "bad token *** here"
