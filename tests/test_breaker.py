@@ -26,6 +26,22 @@ from cloudstatus._options import HookOptions
 TOKEN = "Zq7XkP3mW9vR2tY8uLabcdefghijkl"
 
 
+def _unauthorized(
+    content_type: str, body: bytes, request_headers: dict[str, str], *, complete: bool = True
+) -> Facts:
+    """The facts of a 401 to GET https://h/x, for a request with ``request_headers``."""
+    return Facts(
+        401,
+        "Unauthorized",
+        "GET",
+        "https://h/x",
+        {"Content-Type": content_type},
+        body,
+        complete,
+        request_headers,
+    )
+
+
 def _exposed(e: cloudstatus.CloudStatusError) -> str:
     """Everything of ``e`` a log line or a task queue could show, as one string."""
     return " ".join(
@@ -51,16 +67,7 @@ def test_huawei_app_code_echo_is_masked() -> None:
 def test_a_secret_cut_by_the_body_cap_leaves_no_prefix() -> None:
     """A credential echo cut short by max_body_bytes shows no part of the credential."""
     body = ("x" * 90 + " token " + TOKEN).encode()
-    facts = Facts(
-        401,
-        "Unauthorized",
-        "GET",
-        "https://h/x",
-        {"Content-Type": "text/plain"},
-        body[:110],
-        False,
-        {"X-Auth-Token": TOKEN},
-    )
+    facts = _unauthorized("text/plain", body[:110], {"X-Auth-Token": TOKEN}, complete=False)
     e = error_from_facts(facts, HookOptions(max_body_bytes=110))
     assert TOKEN[:8] not in _exposed(e)
 
@@ -95,16 +102,7 @@ def test_vars_holds_no_unmasked_parse() -> None:
     """vars(e) holds no unmasked copy of what the server echoed (a JSON-escaped credential)."""
     escaped = "".join(f"\\u{ord(c):04x}" for c in TOKEN)
     body = f'{{"error_code": "E1", "error_msg": "bad {escaped}"}}'.encode()
-    facts = Facts(
-        401,
-        "Unauthorized",
-        "GET",
-        "https://h/x",
-        {"Content-Type": "application/json"},
-        body,
-        True,
-        {"X-Auth-Token": TOKEN},
-    )
+    facts = _unauthorized("application/json", body, {"X-Auth-Token": TOKEN})
     e = error_from_facts(facts, HookOptions())
     assert e.error_message == "bad ***"
     assert TOKEN not in repr(vars(e))
@@ -114,16 +112,7 @@ def test_pickle_holds_no_html_encoded_credential() -> None:
     """A pickle carries no credential the server echoed as HTML character references."""
     encoded = "".join(f"&#{ord(c)};" for c in TOKEN)
     body = f"<html><title>bad {encoded}</title></html>".encode()
-    facts = Facts(
-        401,
-        "Unauthorized",
-        "GET",
-        "https://h/x",
-        {"Content-Type": "text/html"},
-        body,
-        True,
-        {"X-Auth-Token": TOKEN},
-    )
+    facts = _unauthorized("text/html", body, {"X-Auth-Token": TOKEN})
     e = error_from_facts(facts, HookOptions())
     assert e.error_message == "bad ***"
     assert encoded.encode() not in pickle.dumps(e)
@@ -195,16 +184,7 @@ def test_a_lone_surrogate_beside_an_escaped_echo_does_not_break_str() -> None:
     """str(e) works for a JSON body holding a lone surrogate escape and an escaped echo."""
     escaped = "".join(f"\\u{ord(c):04x}" for c in TOKEN)
     body = f'{{"error_code": "E1", "a": "\\ud800", "error_msg": "bad {escaped}"}}'.encode()
-    facts = Facts(
-        401,
-        "Unauthorized",
-        "GET",
-        "https://h/x",
-        {"Content-Type": "application/json"},
-        body,
-        True,
-        {"X-Auth-Token": TOKEN},
-    )
+    facts = _unauthorized("application/json", body, {"X-Auth-Token": TOKEN})
     e = error_from_facts(facts, HookOptions())
     assert str(e).endswith("[E1] bad ***")
     assert pickle.loads(pickle.dumps(e)).details == e.details
@@ -245,16 +225,7 @@ def test_an_echo_of_a_basic_token_without_its_padding_is_masked() -> None:
     """A server echo of the Basic token with its base64 '=' padding dropped is masked."""
     token = "YWxpY2U6czNjcjN0cGFzc3c="  # alice:s3cr3tpassw
     body = f"bad auth {token.rstrip('=')}".encode()
-    facts = Facts(
-        401,
-        "Unauthorized",
-        "GET",
-        "https://h/x",
-        {"Content-Type": "text/plain"},
-        body,
-        True,
-        {"Authorization": f"Basic {token}"},
-    )
+    facts = _unauthorized("text/plain", body, {"Authorization": f"Basic {token}"})
     e = error_from_facts(facts, HookOptions())
     assert token.rstrip("=") not in _exposed(e)
 
@@ -393,14 +364,5 @@ def test_the_authorization_scheme_name_is_not_masked() -> None:
         "Bearer abcdefghijklmnop",
         "SDK-HMAC-SHA256 Access=AKAKAKAK, Signature=abcdef0123",
     ):
-        facts = Facts(
-            401,
-            "Unauthorized",
-            "GET",
-            "https://h/x",
-            {"Content-Type": "application/json"},
-            body,
-            True,
-            {"Authorization": auth},
-        )
+        facts = _unauthorized("application/json", body, {"Authorization": auth})
         assert error_from_facts(facts, HookOptions()).error_message == said
