@@ -276,14 +276,13 @@ def _parsed(e: CloudStatusError) -> ErrorBody:
     # is decoded by the parser: mask what it found too, so that no unmasked copy stays
     # in vars(e), and keep the body that still holds the echo out of pickles.
     fields = parsed.__dict__
-    masked: dict[str, Any] = {}
-    scrubbed: dict[str, str] = {}  # the fields' texts are often in details too
-    for name in ("error_code", "error_message", "request_id", "raw_code"):
-        text = fields[name]
-        if isinstance(text, str):
-            masked[name] = redact.scrub(text, secrets)
-            if type(text) is str:
-                scrubbed[text] = masked[name]
+    # Each text masked once: the code is often the raw code too, and details holds both.
+    scrubbed: dict[str, str] = {}
+    masked: dict[str, Any] = {
+        name: redact.scrub_value_with(fields[name], secrets, scrubbed)
+        for name in ("error_code", "error_message", "request_id", "raw_code")
+        if isinstance(fields[name], str)
+    }
     if parsed.details is not None:
         masked["details"] = redact.scrub_value_with(parsed.details, secrets, scrubbed)
     if all(value == fields[name] for name, value in masked.items()):

@@ -520,15 +520,14 @@ def scrub_value_with(value: object, secrets: Iterable[str], scrubbed: dict[str, 
     forms = _forms_of(secrets)
     if not forms:
         return value
+    if type(value) is str:  # a field's text, before details holds it too
+        return _scrub_remembered(value, forms, scrubbed)
     copies: dict[int, object] = {}
     pending: list[tuple[object, dict[object, object] | list[object]]] = []
 
     def copy(item: object) -> object:
         if type(item) is str:  # parsed text, often a field scrubbed already
-            done = scrubbed.get(item)
-            if done is None:
-                done = scrubbed[item] = _scrub_text(item, forms)
-            return done
+            return _scrub_remembered(item, forms, scrubbed)
         if isinstance(item, str):
             return _scrub_text(item, forms)
         if isinstance(item, bool) or item is None:
@@ -559,6 +558,14 @@ def scrub_value_with(value: object, secrets: Iterable[str], scrubbed: dict[str, 
         else:
             target.extend(copy(item) for item in cast("list[object]", source))
     return result
+
+
+def _scrub_remembered(text: str, forms: _Forms, scrubbed: dict[str, str]) -> str:
+    """``_scrub_text`` of an exact ``str``, looked up in ``scrubbed`` first, added after."""
+    done = scrubbed.get(text)
+    if done is None:
+        done = scrubbed[text] = _scrub_text(text, forms)
+    return done
 
 
 def _scrub_key(key: object, forms: _Forms) -> object:
