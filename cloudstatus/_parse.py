@@ -609,14 +609,10 @@ def _media_type(content_type: str) -> str:
 class _TypeFacts(NamedTuple):
     """What the parsers read from one Content-Type value, worked out once."""
 
-    #: The value stripped and lowercased, parameters included (what parsers receive).
-    lowered: str
     #: The media type alone, lowercased.
     media: str
     #: The canonical name of the allowed text codec its charset names, or None.
     codec: str | None
-    #: Whether "problem" appears anywhere in it, in any case.
-    problem: bool
 
 
 # Content-Type value -> its facts, for the few values a process sees; emptied when full,
@@ -630,13 +626,7 @@ def _type_facts(content_type: str) -> _TypeFacts:
     known = _TYPE_FACTS.get(content_type)
     if known is not None:
         return known
-    lowered = content_type.strip().lower()
-    facts = _TypeFacts(
-        lowered,
-        _media_type(content_type),
-        _text_codec(_charset(content_type)),
-        "problem" in lowered,
-    )
+    facts = _TypeFacts(_media_type(content_type), _text_codec(_charset(content_type)))
     if len(content_type) <= _MAX_CACHED_TYPE_CHARS:
         if len(_TYPE_FACTS) >= _TYPE_FACTS_SIZE:
             _TYPE_FACTS.clear()
